@@ -1,0 +1,1 @@
+//! Aggregation core: statistics, accumulators and grid arithmetic, no I/O.

@@ -1,0 +1,16 @@
+//! Types shared by every rastagg crate: the pixel sample types a raster can hold, the
+//! [`Sample`] trait that lets generic code work on any of them, pixel [`Window`]s, the
+//! affine [`GeoTransform`] and the verbatim [`GeoKeys`] of a CRS.
+//!
+//! This crate has no dependencies and does no I/O, so the reader, the writer, the VRT crate and
+//! the aggregation core can all agree on these types without depending on each other.
+
+mod sample;
+mod window;
+mod geo;
+mod geokeys;
+
+pub use geo::GeoTransform;
+pub use geokeys::{GeoKeyValue, GeoKeys, GEOGRAPHIC_TYPE, GT_MODEL_TYPE, GT_RASTER_TYPE, PROJECTED_CS_TYPE};
+pub use sample::{Sample, SampleType};
+pub use window::Window;

@@ -1,0 +1,1 @@
+//! GeoTIFF/BigTIFF reader: zero-copy block decoding from a memory map.

@@ -1,0 +1,1 @@
+//! Tiled, compressed, crash-safe GeoTIFF writer.

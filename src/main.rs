@@ -1,0 +1,2 @@
+//! The `rastagg` command line.
+fn main() {}
