@@ -5,11 +5,13 @@
 //! This crate has no dependencies and does no I/O, so the reader, the writer, the VRT crate and
 //! the aggregation core can all agree on these types without depending on each other.
 
+mod checksum;
 mod sample;
 mod window;
 mod geo;
 mod geokeys;
 
+pub use checksum::{GdalChecksum, gdal_checksum};
 pub use geo::GeoTransform;
 pub use geokeys::{GeoKeyValue, GeoKeys, GEOGRAPHIC_TYPE, GT_MODEL_TYPE, GT_RASTER_TYPE, PROJECTED_CS_TYPE};
 pub use sample::{Sample, SampleType};
