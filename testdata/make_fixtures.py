@@ -10,7 +10,7 @@ predictor, tiles or strips, byte order, BigTIFF, interleave, sparse blocks, noda
 overviews, masks ...). Beside each `<name>.tif` the script stores what GDAL reads back:
 
 * `<name>.json`: metadata as GDAL reports it (see `describe`), per-band checksums
-  (`band.Checksum()`), an FNV-1a 64 hash of the pixels, and bit patterns (hex) of every float the
+  (`band.Checksum()`), an FNV-1a 64 hash of the pixels, where each block lies in the file, and bit patterns (hex) of every float the
   tests compare bit for bit (geotransform, nodata, scale, offset), because JSON parsers need not
   round-trip floats exactly;
 * `<name>.bin` (when the pixels are small): every band's pixels as `ReadAsArray` returns them,
@@ -526,8 +526,9 @@ def describe(path, with_pixels):
             "offset_bits": f64_bits(offset) if offset is not None else None,
             "unit_type": band.GetUnitType() or None,
             "description": band.GetDescription() or None,
-            "empty_blocks": empty_blocks(band, ds),
         }
+        entry["blocks"] = block_ranges(band, ds)
+        entry["empty_blocks"] = [i for i, (off, _) in enumerate(entry["blocks"]) if off == 0]
         if pixels is not None:
             raw = pixels[b - 1].astype(pixels[b - 1].dtype.newbyteorder("<"), copy=False).tobytes()
             entry["fnv1a64"] = fnv1a64(raw)
@@ -539,9 +540,9 @@ def describe(path, with_pixels):
     return d
 
 
-def empty_blocks(band, ds):
-    """Indices (row-major) of the band's blocks stored with offset 0 (sparse), from the TIFF
-    metadata domain GDAL exposes (BLOCK_OFFSET_x_y)."""
+def block_ranges(band, ds):
+    """Each block's (offset, byte count) in the file, row-major, from the TIFF metadata domain
+    GDAL exposes (BLOCK_OFFSET_x_y, BLOCK_SIZE_x_y); offset 0 marks a sparse block."""
     bw, bh = band.GetBlockSize()
     across = (ds.RasterXSize + bw - 1) // bw
     down = (ds.RasterYSize + bh - 1) // bh
@@ -551,8 +552,8 @@ def empty_blocks(band, ds):
     for by in range(down):
         for bx in range(across):
             off = band.GetMetadataItem("BLOCK_OFFSET_%d_%d" % (bx, by), "TIFF")
-            if off is None or int(off) == 0:
-                out.append(by * across + bx)
+            size = band.GetMetadataItem("BLOCK_SIZE_%d_%d" % (bx, by), "TIFF")
+            out.append([int(off or 0), int(size or 0)])
     return out
 
 
