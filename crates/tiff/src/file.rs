@@ -1,0 +1,328 @@
+//! An open TIFF: the mapped bytes, the image description and the block index, parsed once and
+//! then shared read-only by any number of threads.
+
+use crate::decode::BlockCodec;
+use crate::error::{DecodeError, Error, Fallible, Result, format_err};
+use crate::header::{Header, Reader, slice_at};
+use crate::ifd::{Ifd, Values};
+use crate::image::{self, ImageInfo, Interleave};
+use crate::limits::{Limits, MAX_IFDS};
+use crate::tags;
+use rastagg_raster::Sample;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// The bytes of the file: a read-only memory map, or a buffer given by the caller.
+enum Bytes {
+    Map(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Map(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// Reusable buffers of one decoding thread.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// One decoded block.
+    pub block: Vec<u8>,
+    /// Predictor scratch.
+    pub row: Vec<u8>,
+}
+
+/// An open GeoTIFF: parsed once, then shared by any number of threads (Send + Sync, no locks).
+pub struct TiffFile {
+    path: PathBuf,
+    bytes: Bytes,
+    info: ImageInfo,
+    offsets: Vec<u64>,
+    counts: Vec<u64>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for TiffFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TiffFile")
+            .field("path", &self.path)
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+impl TiffFile {
+    /// Opens and parses `path` with default [`Limits`], mapping it into memory.
+    pub fn open(path: impl AsRef<Path>) -> Result<TiffFile> {
+        TiffFile::open_with_limits(path, Limits::default())
+    }
+
+    /// Opens and parses `path` with the given limits, mapping it into memory.
+    pub fn open_with_limits(path: impl AsRef<Path>, limits: Limits) -> Result<TiffFile> {
+        let path = path.as_ref().to_path_buf();
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        let file = std::fs::File::open(&path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len == 0 {
+            return Err(Error::at(path, format_err!("empty file")));
+        }
+        // SAFETY: the map is read-only and private to this process. Another process truncating
+        // or rewriting the file while it is mapped could change or remove the bytes under us
+        // (SIGBUS); that is the documented contract of every mmap-based reader (GDAL's too),
+        // and the bytes are only ever read through bounds-checked slices of the map's length.
+        #[allow(unsafe_code)]
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+        TiffFile::parse(path, Bytes::Map(map), limits)
+    }
+
+    /// Parses a TIFF held in memory; `name` stands for its path in errors. For tests, fuzzing
+    /// and data that is not in a file.
+    pub fn from_bytes(
+        name: impl Into<PathBuf>,
+        bytes: Vec<u8>,
+        limits: Limits,
+    ) -> Result<TiffFile> {
+        TiffFile::parse(name.into(), Bytes::Owned(bytes), limits)
+    }
+
+    fn parse(path: PathBuf, bytes: Bytes, limits: Limits) -> Result<TiffFile> {
+        match parse_layout(bytes.as_slice(), &limits) {
+            Ok(l) => Ok(TiffFile {
+                path,
+                bytes,
+                info: l.info,
+                offsets: l.offsets,
+                counts: l.counts,
+                limits,
+            }),
+            Err(e) => Err(Error::at(path, e)),
+        }
+    }
+
+    /// The file's path (or the name given to [`TiffFile::from_bytes`]).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The image's description.
+    pub fn info(&self) -> &ImageInfo {
+        &self.info
+    }
+
+    /// The limits this file was opened with.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Attaches this file's path to a problem.
+    pub(crate) fn err(&self, e: DecodeError) -> Error {
+        Error::at(&self.path, e)
+    }
+
+    /// Position of block `index` of `band` in the offset arrays.
+    fn block_id(&self, band: usize, index: u64) -> Fallible<usize> {
+        let info = &self.info;
+        if band >= info.bands {
+            return Err(DecodeError::Usage(format!(
+                "band {band} out of range (the image has {} bands, numbered from 0)",
+                info.bands
+            )));
+        }
+        let per_band = info.blocks_per_band();
+        if index >= per_band {
+            return Err(DecodeError::Usage(format!(
+                "block {index} out of range (the image has {per_band} blocks per band)"
+            )));
+        }
+        let id = match info.interleave {
+            Interleave::Pixel => index,
+            Interleave::Band => (band as u64).saturating_mul(per_band).saturating_add(index),
+        };
+        usize::try_from(id).map_err(|_| DecodeError::Usage(format!("block {index} out of range")))
+    }
+
+    /// The stored bytes of a block, empty when it is sparse.
+    pub(crate) fn raw_block(&self, band: usize, index: u64) -> Fallible<&[u8]> {
+        let id = self.block_id(band, index)?;
+        let (Some(&offset), Some(&count)) = (self.offsets.get(id), self.counts.get(id)) else {
+            return Err(format_err!("block {index}: no offset or byte count"));
+        };
+        if offset == 0 || count == 0 {
+            return Ok(&[]);
+        }
+        let data = self.bytes.as_slice();
+        slice_at(data, offset, count).ok_or_else(|| {
+            format_err!(
+                "truncated: block {index} ({count} bytes at offset {offset}) lies past the end of the file ({} bytes)",
+                data.len()
+            )
+        })
+    }
+
+    /// The stored (compressed) bytes of block `index` (row-major, `0..info().blocks_per_band()`)
+    /// of `band`: a slice of the map, no copy. Empty for a sparse block. For pixel-interleaved
+    /// files every band shares a block.
+    pub fn block_bytes(&self, band: usize, index: u64) -> Result<&[u8]> {
+        self.raw_block(band, index).map_err(|e| self.err(e))
+    }
+
+    /// How to decode block `index`'s stored bytes: the same for every band, except that a last
+    /// strip holds only the image's remaining rows.
+    pub fn block_codec(&self, index: u64) -> Result<BlockCodec> {
+        let info = &self.info;
+        let window = info
+            .block_window(index)
+            .ok_or_else(|| self.err(DecodeError::Usage(format!("block {index} out of range"))))?;
+        Ok(BlockCodec {
+            compression: info.compression,
+            predictor: info.predictor,
+            sample_type: info.sample_type,
+            byte_order: info.byte_order,
+            width: info.block_width,
+            height: if info.tiled {
+                info.block_height
+            } else {
+                window.rows
+            },
+            samples_per_pixel: info.block_spp(),
+        })
+    }
+
+    /// The value a sparse block holds: the nodata value cast to `T` as GDAL casts it, else 0.
+    pub(crate) fn fill_value<T: Sample>(&self) -> T {
+        self.info
+            .nodata
+            .as_ref()
+            .map_or_else(T::default, |n| T::cast_from_f64(n.value))
+    }
+
+    /// Decodes block `index` of `band` into `scratch.block` (all samples of the block, native
+    /// order); returns `false`, leaving `scratch` alone, when the block is sparse.
+    pub(crate) fn decode_raw(
+        &self,
+        band: usize,
+        index: u64,
+        scratch: &mut Scratch,
+    ) -> Fallible<bool> {
+        let src = self.raw_block(band, index)?;
+        if src.is_empty() {
+            return Ok(false);
+        }
+        let codec = self
+            .block_codec(index)
+            .map_err(|_| DecodeError::Usage(format!("block {index}")))?;
+        let len = codec
+            .decoded_len()
+            .ok_or_else(|| DecodeError::Limit(format!("block {index} too large")))?;
+        scratch.block.resize(len, 0);
+        let out = scratch.block.get_mut(..len).unwrap_or_default();
+        codec
+            .decode_with(src, out, &mut scratch.row)
+            .map_err(|e| e.context(format_args!("block {index}")))?;
+        Ok(true)
+    }
+
+    /// Decodes block `index` of `band` into `out`: `block_width × block_height` values, the
+    /// full block with its padding, row-major. Sparse blocks fill with nodata (0 when none),
+    /// like GDAL; rows a last strip does not store are 0. `T` must be the image's sample type.
+    pub fn decode_block<T: Sample>(&self, band: usize, index: u64, out: &mut [T]) -> Result<()> {
+        let info = &self.info;
+        self.check_type::<T>()?;
+        let want = info.block_width.checked_mul(info.block_height);
+        if want != Some(out.len() as u64) {
+            return Err(self.err(DecodeError::Usage(format!(
+                "buffer of {} values for a block of {}x{}",
+                out.len(),
+                info.block_width,
+                info.block_height
+            ))));
+        }
+        let mut scratch = Scratch::default();
+        if !self
+            .decode_raw(band, index, &mut scratch)
+            .map_err(|e| self.err(e))?
+        {
+            out.fill(self.fill_value());
+            return Ok(());
+        }
+        let bw = info.block_width as usize;
+        let rows = scratch.block.len() / (bw * T::SIZE * info.block_spp() as usize).max(1);
+        let (stored, rest) = out.split_at_mut((rows * bw).min(out.len()));
+        let band_in_block = if info.interleave == Interleave::Pixel {
+            band
+        } else {
+            0
+        };
+        crate::window::copy_samples(
+            &scratch.block,
+            info.block_spp() as usize,
+            band_in_block,
+            stored,
+            |v: T| v,
+        );
+        rest.fill(T::default());
+        Ok(())
+    }
+
+    /// A `Usage` error unless `T` is the image's sample type.
+    pub(crate) fn check_type<T: Sample>(&self) -> Result<()> {
+        if T::TYPE == self.info.sample_type {
+            return Ok(());
+        }
+        Err(self.err(DecodeError::Usage(format!(
+            "asked for {} samples from a {} image",
+            T::TYPE,
+            self.info.sample_type
+        ))))
+    }
+}
+
+/// Parses the header, the image IFD and the chain after it.
+fn parse_layout(data: &[u8], limits: &Limits) -> Fallible<image::Layout> {
+    let header = Header::parse(data)?;
+    let r = Reader {
+        data,
+        order: header.order,
+    };
+    if header.first_ifd == 0 {
+        return Err(format_err!("the file has no image (first IFD offset is 0)"));
+    }
+    let ifd = Ifd::parse(r, header.bigtiff, header.first_ifd, limits)?;
+    let v = Values {
+        r,
+        ifd: &ifd,
+        max_tag_bytes: limits.max_tag_bytes,
+    };
+    let mut layout = image::assemble(&v, &header, limits)?;
+
+    // Later IFDs: overviews and masks, counted and skipped. A damaged chain ends the count
+    // (the image itself is intact), as GDAL reads the first IFD regardless.
+    let mut seen = HashSet::from([header.first_ifd]);
+    let mut next = ifd.next;
+    while next != 0 && seen.len() < MAX_IFDS && seen.insert(next) {
+        let Ok(sub) = Ifd::parse(r, header.bigtiff, next, limits) else {
+            break;
+        };
+        let sv = Values {
+            r,
+            ifd: &sub,
+            max_tag_bytes: limits.max_tag_bytes,
+        };
+        let kind = sv.uint(tags::NEW_SUBFILE_TYPE).ok().flatten().unwrap_or(0);
+        let photometric = sv.uint(tags::PHOTOMETRIC).ok().flatten();
+        if kind & 4 != 0 || photometric == Some(tags::PHOTOMETRIC_MASK) {
+            layout.info.has_mask = true;
+        } else if kind & 1 != 0 {
+            layout.info.overviews += 1;
+        }
+        next = sub.next;
+    }
+    Ok(layout)
+}
