@@ -1,22 +1,35 @@
 //! GDAL's private TIFF tags: GDAL_NODATA (42113, the nodata value as text) and GDAL_METADATA
 //! (42112, an XML list of dataset and band metadata items).
 
+use rastagg_raster::SampleType;
+
 /// The band's nodata value from GDAL_NODATA.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Nodata {
     /// The tag's text, trimmed of NULs and white space (`-9999`, `nan`, `-3.4028234663852886e+38`).
     pub text: String,
-    /// The value parsed as C's `atof` does (`nan`, `inf`, `-inf` accepted; no number gives 0).
+    /// The value as GDAL reports it: the text parsed as C's `atof` does (`nan`, `inf`, `-inf`
+    /// accepted; no number gives 0); for Float32 bands snapped to ±FLT_MAX when within 1e-10
+    /// of it and then rounded to f32, as GDAL's GTiff driver does.
     pub value: f64,
 }
 
 impl Nodata {
-    /// Parses the text of a GDAL_NODATA tag.
-    pub(crate) fn parse(raw: &str) -> Nodata {
+    /// Parses the text of a GDAL_NODATA tag of a band of type `t`.
+    pub(crate) fn parse(raw: &str, t: SampleType) -> Nodata {
         let text = raw
             .trim_matches(|c: char| c == '\0' || c.is_whitespace())
             .to_string();
-        let value = atof(&text);
+        let mut value = atof(&text);
+        if t == SampleType::F32 {
+            let max = f64::from(f32::MAX);
+            if (value - max).abs() < 1e-10 * max {
+                value = max;
+            } else if (value + max).abs() < 1e-10 * max {
+                value = -max;
+            }
+            value = f64::from(value as f32);
+        }
         Nodata { text, value }
     }
 }
@@ -204,21 +217,24 @@ mod tests {
 
     #[test]
     fn nodata_texts() {
-        let n = Nodata::parse("-9999\0");
+        let parse = |t: &str| Nodata::parse(t, SampleType::F64);
+        let n = parse("-9999\0");
         assert_eq!((n.text.as_str(), n.value), ("-9999", -9999.0));
-        assert!(Nodata::parse("nan").value.is_nan());
-        assert!(Nodata::parse("-nan ").value.is_nan());
-        assert_eq!(Nodata::parse("-inf").value, f64::NEG_INFINITY);
-        assert_eq!(Nodata::parse("inf").value, f64::INFINITY);
-        assert_eq!(
-            Nodata::parse("-3.4028234663852886e+38").value,
-            f32::MIN as f64
-        );
-        assert_eq!(Nodata::parse("0.100000000000000006").value, 0.1);
-        assert_eq!(Nodata::parse(" 12abc").value, 12.0);
-        assert_eq!(Nodata::parse("1e").value, 1.0);
-        assert_eq!(Nodata::parse("junk").value, 0.0);
-        assert_eq!(Nodata::parse("").value, 0.0);
+        assert!(parse("nan").value.is_nan());
+        assert!(parse("-nan ").value.is_nan());
+        assert_eq!(parse("-inf").value, f64::NEG_INFINITY);
+        assert_eq!(parse("inf").value, f64::INFINITY);
+        assert_eq!(parse("-3.4028234663852886e+38").value, f32::MIN as f64);
+        assert_eq!(parse("0.100000000000000006").value, 0.1);
+        assert_eq!(parse(" 12abc").value, 12.0);
+        assert_eq!(parse("1e").value, 1.0);
+        assert_eq!(parse("junk").value, 0.0);
+        assert_eq!(parse("").value, 0.0);
+        let f32_value = |t: &str| Nodata::parse(t, SampleType::F32).value;
+        assert_eq!(f32_value("0.1"), f64::from(0.1f32));
+        assert_eq!(f32_value("-3.40282346638529e+38"), f64::from(f32::MIN));
+        assert_eq!(f32_value("3.4028234663852886e+38"), f64::from(f32::MAX));
+        assert!(f32_value("nan").is_nan());
     }
 
     #[test]

@@ -236,7 +236,9 @@ pub(crate) fn assemble(v: &Values<'_>, header: &Header, limits: &Limits) -> Fall
 
     let keys = geo::geo_keys(v)?;
     let geo_transform = geo::geo_transform(v, keys.as_ref())?;
-    let nodata = v.text(tags::GDAL_NODATA)?.map(|t| Nodata::parse(&t));
+    let nodata = v
+        .text(tags::GDAL_NODATA)?
+        .map(|t| Nodata::parse(&t, sample_type));
     let metadata = Metadata::parse(v.text(tags::GDAL_METADATA)?.as_deref(), bands);
 
     let info = ImageInfo {

@@ -4,8 +4,9 @@ use crate::error::{Fallible, format_err};
 use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 use std::io::Read;
 
-/// Largest Zstandard window accepted: the frame buffer ruzstd allocates is bounded by it.
-const MAX_WINDOW: u64 = 64 << 20;
+/// Largest Zstandard window accepted, libzstd's default limit (window log 27, what level 22
+/// uses); ruzstd's frame buffer grows only with the data actually decoded.
+const MAX_WINDOW: u64 = 128 << 20;
 
 /// Decodes the Zstandard frames in `src` into `out` until it is full or the input ends;
 /// returns the bytes written.
