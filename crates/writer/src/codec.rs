@@ -1,0 +1,126 @@
+//! Turning one tile's samples into the bytes stored in the file: predictor, then compression.
+
+use std::io::Write;
+
+use crate::options::Compression;
+
+/// Everything needed to encode a tile; cheap to share between threads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TileCodec {
+    /// The codec.
+    pub compression: Compression,
+    /// TIFF predictor: 1 none, 2 horizontal, 3 floating point.
+    pub predictor: u16,
+    /// Bytes per sample.
+    pub sample_size: usize,
+    /// Samples per tile row (the tile width; rows include their padding).
+    pub tile_width: usize,
+}
+
+impl TileCodec {
+    /// Encodes a full tile (little-endian samples, padding included). The buffer is modified
+    /// in place by the predictor and reused when there is no compression.
+    pub fn encode(&self, mut raw: Vec<u8>) -> Result<Vec<u8>, String> {
+        let row_bytes = self.tile_width * self.sample_size;
+        match self.predictor {
+            2 => raw
+                .chunks_exact_mut(row_bytes)
+                .for_each(|row| horizontal_differences(row, self.sample_size)),
+            3 => {
+                let mut planes = vec![0u8; row_bytes];
+                raw.chunks_exact_mut(row_bytes)
+                    .for_each(|row| float_differences(row, &mut planes, self.sample_size));
+            }
+            _ => {}
+        }
+        match self.compression {
+            Compression::None => Ok(raw),
+            Compression::Deflate { level } => {
+                let mut enc = flate2::write::ZlibEncoder::new(
+                    Vec::with_capacity(raw.len() / 2),
+                    flate2::Compression::new(level),
+                );
+                enc.write_all(&raw).map_err(|e| e.to_string())?;
+                enc.finish().map_err(|e| e.to_string())
+            }
+            Compression::Lzw => {
+                weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
+                    .encode(&raw)
+                    .map_err(|e| e.to_string())
+            }
+            Compression::Zstd { .. } => Ok(ruzstd::encoding::compress_to_vec(
+                raw.as_slice(),
+                ruzstd::encoding::CompressionLevel::Fastest,
+            )),
+        }
+    }
+}
+
+/// TIFF predictor 2 on one row of little-endian samples: each sample minus its left
+/// neighbour, modulo 2^bits (the first sample is kept).
+fn horizontal_differences(row: &mut [u8], sample_size: usize) {
+    macro_rules! diff {
+        ($t:ty) => {{
+            const N: usize = std::mem::size_of::<$t>();
+            let mut prev: $t = 0;
+            for c in row.chunks_exact_mut(N) {
+                let mut a = [0u8; N];
+                a.copy_from_slice(c);
+                let v = <$t>::from_le_bytes(a);
+                c.copy_from_slice(&v.wrapping_sub(prev).to_le_bytes());
+                prev = v;
+            }
+        }};
+    }
+    match sample_size {
+        1 => diff!(u8),
+        2 => diff!(u16),
+        4 => diff!(u32),
+        _ => diff!(u64),
+    }
+}
+
+/// TIFF predictor 3 on one row of little-endian floats: the samples' bytes split into planes,
+/// most significant byte first, then each byte minus its left neighbour.
+fn float_differences(row: &mut [u8], planes: &mut [u8], sample_size: usize) {
+    let n = row.len() / sample_size;
+    for (i, sample) in row.chunks_exact(sample_size).enumerate() {
+        for (b, &byte) in sample.iter().rev().enumerate() {
+            planes[b * n + i] = byte;
+        }
+    }
+    let mut prev = 0u8;
+    for (dst, &v) in row.iter_mut().zip(planes.iter()) {
+        *dst = v.wrapping_sub(prev);
+        prev = v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn horizontal_predictor_wraps() {
+        let mut row: Vec<u8> = [1u16, 3, 0, 65535]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        horizontal_differences(&mut row, 2);
+        let out: Vec<u16> = row
+            .chunks(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        assert_eq!(out, [1, 2, 65533, 65535]);
+    }
+
+    #[test]
+    fn float_predictor_planes() {
+        // Two f32 samples: bytes LE [a0 a1 a2 a3] [b0 b1 b2 b3] become planes
+        // [a3 b3 a2 b2 a1 b1 a0 b0], then byte differences.
+        let mut row = vec![1, 2, 3, 4, 5, 6, 7, 8];
+        let mut planes = vec![0; 8];
+        float_differences(&mut row, &mut planes, 4);
+        assert_eq!(row, [4, 4, 251, 4, 251, 4, 251, 4]);
+    }
+}
