@@ -1,1 +1,37 @@
 //! Aggregation core: statistics, accumulators and grid arithmetic, no I/O.
+//!
+//! The pipeline uses it in four steps:
+//! 1. [`StatSet::parse`] the statistic list (`"mean,max,min,SD"`, `"all"`, `"p95"`), and set
+//!    [`StatOptions`] (SD ddof, quantile method);
+//! 2. plan the [`Grid`]: [`Grid::factor`], or [`AxisMap::resize`] per axis with a
+//!    [`Resampling`] mode; resolutions go through [`plan_axis`] / [`mastergrid_resolution`];
+//! 3. for each band of output rows, create a [`BandAccumulator`] (sized with
+//!    [`band_memory_bytes`]), feed it input windows in any order
+//!    ([`BandAccumulator::add_window`]) and [`BandAccumulator::finish`] it into one typed
+//!    [`OutputBuffer`] per statistic;
+//! 4. write each buffer with the type [`output_type`] gives and warn about
+//!    [`StatOutput::nodata_collisions`].
+//!
+//! Results are bit-identical however the input is split into windows and whatever the thread
+//! count: every sum is exact until the one final rounding (see the `band` module docs for what
+//! that means for `mean`, `SD`, `sum` and `rms`).
+
+mod band;
+mod error;
+mod exact;
+mod grid;
+mod kernel;
+mod output;
+mod pixel;
+mod stat;
+mod values;
+
+pub use band::{BandAccumulator, StatOutput, band_memory_bytes};
+pub use error::{CoreError, Result};
+pub use grid::{
+    AxisMap, AxisPlan, Grid, Resampling, SNAP_TOLERANCE, mastergrid_resolution, plan_axis,
+    snap_pixel_size,
+};
+pub use output::{OutputBuffer, natural_output_type, output_type, widen_for_nodata};
+pub use pixel::Pixel;
+pub use stat::{Ddof, Quantile, QuantileMethod, StatOptions, StatSet, Statistic};

@@ -1,0 +1,778 @@
+//! Streaming accumulation of one band of output rows.
+//!
+//! A [`BandAccumulator`] owns the accumulators of every output cell in a range of output rows.
+//! Input windows arrive at any offset and in any order within the input rows that band covers;
+//! [`BandAccumulator::finish`] turns the accumulators into one typed buffer per statistic.
+//!
+//! # Exactness
+//! Every sum a cell keeps (Σx, Σx², and Σw for area weights) is the exact sum of its terms, so
+//! results do not depend on how the input is split or in which order windows arrive:
+//! - sum = the exact Σx rounded once to f64; mean = that f64 divided by n (or by Σw): the mean
+//!   numpy computes in float64 whenever numpy's own summation is exact (always for integer
+//!   input while |Σx| < 2^53, and for float input whose values' binary magnitudes are close
+//!   enough for float64 to hold every partial sum, as with real data); otherwise ours is the
+//!   correctly rounded sum divided by n, which numpy's pairwise sum may miss by an ulp or so;
+//! - rms = √(fl(Σx²) / n); SD = √((n·Σx² − (Σx)²) / (n·(n − ddof))) from the exact sums in
+//!   double-double arithmetic, accurate to ~1 ulp of f64 (no cancellation);
+//! - area weights: w = fl(wx · wy) with each axis overlap exact; terms w·x and w·x² are added
+//!   as exact products (TwoProduct), so Σwx and Σwx² are exact too.
+//!
+//! The fast path adds in f64 and proves exactness from the accumulated rounding errors; a cell
+//! whose proof fails for a window gets an [`ExactSum`] per sum and that window's pixels of the
+//! cell are added to it exactly. Area-weighted grids use the exact sums directly (slower).
+//!
+//! # Memory
+//! Per output cell: a count, min/max if asked, two f64 sums if asked, a pointer to exact sums
+//! (allocated only for cells that need them, every touched cell under area weights). Quantiles
+//! and mode keep every valid input value of the band: `inputs × sample size` bytes. See
+//! [`band_memory_bytes`].
+
+use std::ops::Range;
+
+use rastagg_raster::{SampleType, Window};
+
+use crate::error::{CoreError, Result};
+use crate::exact::{DoubleDouble, ExactSum, two_prod, two_sum};
+use crate::grid::{AxisMap, Grid};
+use crate::kernel::{Columns, RowKernel, row_kernel};
+use crate::output::{OutputBuffer, output_type};
+use crate::pixel::Pixel;
+use crate::stat::{Ddof, Needs, QuantileMethod, StatSet, Statistic};
+use crate::values::{mode, quantile_gdal, quantile_linear};
+
+/// Rows summed per column before folding into cells; keeps column counts within u32 and
+/// 16-bit sums provably exact in f64.
+const ROW_CHUNK: u64 = 1 << 20;
+
+/// The exact sums of one cell.
+#[derive(Debug, Clone, Default)]
+struct ExactCell {
+    /// Σx (Σwx).
+    s1: ExactSum,
+    /// Σx² (Σwx²).
+    s2: ExactSum,
+    /// Σw (area weights only).
+    w: ExactSum,
+}
+
+/// One finished statistic of a band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatOutput {
+    /// Which statistic.
+    pub statistic: Statistic,
+    /// The values, row-major over the band's output rows, typed by [`output_type`].
+    pub buffer: OutputBuffer,
+    /// Cells whose valid result equals the output nodata (they would read back as nodata; the
+    /// CLI warns with this number).
+    pub nodata_collisions: u64,
+}
+
+/// Accumulators for every output cell of a band of output rows, for one input sample type.
+#[derive(Debug)]
+pub struct BandAccumulator<T: Pixel> {
+    stats: StatSet,
+    needs: Needs,
+    grid: Grid,
+    out_rows: Range<u64>,
+    in_rows: Range<u64>,
+    out_cols: usize,
+    nodata: T,
+    use_nodata: bool,
+    output_nodata: f64,
+    count: Vec<u64>,
+    min: Vec<T>,
+    max: Vec<T>,
+    s1: Vec<f64>,
+    s2: Vec<f64>,
+    exact: Vec<Option<Box<ExactCell>>>,
+    values: Vec<T>,
+    value_start: Vec<usize>,
+    value_len: Vec<usize>,
+    columns: Columns<T>,
+    kernel: RowKernel<T>,
+}
+
+/// A vector of `n` copies of `v`, or an error instead of an allocation failure.
+fn filled<V: Clone>(n: usize, v: V, what: &str) -> Result<Vec<V>> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(n)
+        .map_err(|_| CoreError::TooLarge(format!("cannot allocate {n} {what}")))?;
+    out.resize(n, v);
+    Ok(out)
+}
+
+/// Output indices of `axis` fed by the non-empty input range `ins`, within `limit`.
+fn outputs_in(axis: &AxisMap, ins: &Range<u64>, limit: &Range<u64>) -> Range<u64> {
+    let first = axis.outputs_of(ins.start).start;
+    let last = axis.outputs_of(ins.end - 1).end;
+    clip(first..last, limit)
+}
+
+/// The overlap of two ranges.
+fn clip(a: Range<u64>, b: &Range<u64>) -> Range<u64> {
+    a.start.max(b.start)..a.end.min(b.end).max(a.start.max(b.start))
+}
+
+impl<T: Pixel> BandAccumulator<T> {
+    /// Accumulators for output rows `out_rows` of `grid`. `input_nodata` is the band's nodata
+    /// (NaN is always excluded anyway; a value the type cannot hold matches no pixel);
+    /// `output_nodata` fills cells without valid input and decides the output types.
+    pub fn new(
+        stats: &StatSet,
+        grid: &Grid,
+        out_rows: Range<u64>,
+        input_nodata: Option<f64>,
+        output_nodata: f64,
+    ) -> Result<BandAccumulator<T>> {
+        if out_rows.is_empty() || out_rows.end > grid.y.out_size() {
+            return Err(CoreError::Grid(format!(
+                "output rows {out_rows:?} are not a non-empty part of 0..{}",
+                grid.y.out_size()
+            )));
+        }
+        let needs = stats.needs();
+        let cells = grid
+            .cells_in_rows(out_rows.end - out_rows.start)
+            .and_then(|c| usize::try_from(c).ok())
+            .ok_or_else(|| CoreError::TooLarge(format!("output rows {out_rows:?}")))?;
+        let out_cols = usize::try_from(grid.x.out_size())
+            .map_err(|_| CoreError::TooLarge("output width".into()))?;
+        let sized = |on: bool| if on { cells } else { 0 };
+        let fast_sums = !grid.is_weighted();
+        let (value_start, value_len, values) = if needs.values {
+            let mut start = filled(cells, 0usize, "value offsets")?;
+            let mut total = 0usize;
+            for (k, r) in out_rows.clone().enumerate() {
+                let ys = grid.y.inputs(r);
+                for c in 0..out_cols {
+                    let xs = grid.x.inputs(c as u64);
+                    let n = (ys.end - ys.start)
+                        .checked_mul(xs.end - xs.start)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .ok_or_else(|| CoreError::TooLarge("cell inputs".into()))?;
+                    if let Some(s) = start.get_mut(k * out_cols + c) {
+                        *s = total;
+                    }
+                    total = total
+                        .checked_add(n)
+                        .ok_or_else(|| CoreError::TooLarge("band values".into()))?;
+                }
+            }
+            (
+                start,
+                filled(cells, 0usize, "value counts")?,
+                filled(total, T::default(), "values")?,
+            )
+        } else {
+            (Vec::new(), Vec::new(), Vec::new())
+        };
+        let (nodata, use_nodata) = match input_nodata.and_then(T::exact_from_f64) {
+            Some(v) if !v.is_nan() => (v, true),
+            _ => (T::default(), false),
+        };
+        Ok(BandAccumulator {
+            stats: stats.clone(),
+            needs,
+            grid: grid.clone(),
+            in_rows: grid.y.inputs_of(out_rows.clone()),
+            out_rows,
+            out_cols,
+            nodata,
+            use_nodata,
+            output_nodata,
+            count: filled(cells, 0u64, "counts")?,
+            min: filled(sized(needs.minmax), T::HIGHEST, "minima")?,
+            max: filled(sized(needs.minmax), T::LOWEST, "maxima")?,
+            s1: filled(sized(needs.sum && fast_sums), 0.0, "sums")?,
+            s2: filled(sized(needs.squares && fast_sums), 0.0, "sums")?,
+            exact: filled(sized(needs.sum || needs.squares), None, "cells")?,
+            values,
+            value_start,
+            value_len,
+            columns: Columns::default(),
+            kernel: row_kernel::<T>(needs),
+        })
+    }
+
+    /// The input rows this band reads (windows must lie within them).
+    pub fn input_rows(&self) -> Range<u64> {
+        self.in_rows.clone()
+    }
+
+    /// The output rows this band produces.
+    pub fn output_rows(&self) -> Range<u64> {
+        self.out_rows.clone()
+    }
+
+    /// Adds the input pixels of `window` (input pixel coordinates, row-major `data`). The
+    /// window must lie within [`BandAccumulator::input_rows`] and the input width; pixels must
+    /// not be added twice (the sums would count them twice; quantiles refuse it).
+    pub fn add_window(&mut self, window: Window, data: &[T]) -> Result<()> {
+        if window.len() != Some(data.len()) {
+            return Err(CoreError::Window(format!(
+                "{} values for a {}×{} window",
+                data.len(),
+                window.cols,
+                window.rows
+            )));
+        }
+        let inside_rows =
+            window.y >= self.in_rows.start && window.y_end().is_some_and(|e| e <= self.in_rows.end);
+        if !inside_rows || !window.fits_in(self.grid.x.in_size(), self.in_rows.end) {
+            return Err(CoreError::Window(format!(
+                "window at column {}, row {} of {}×{} lies outside input rows {:?} and columns \
+                 0..{} of this band",
+                window.x,
+                window.y,
+                window.cols,
+                window.rows,
+                self.in_rows,
+                self.grid.x.in_size()
+            )));
+        }
+        if window.is_empty() {
+            return Ok(());
+        }
+        let rows = window.y..window.y + window.rows;
+        let cols = window.x..window.x + window.cols;
+        let pieces = self.column_pieces(&cols);
+        let out_rows = outputs_in(&self.grid.y, &rows, &self.out_rows);
+        for r in out_rows {
+            let ys = clip(self.grid.y.inputs(r), &rows);
+            if self.grid.is_weighted() {
+                self.add_weighted(r, &ys, &pieces, &window, data);
+            } else {
+                self.add_disjoint(r, &ys, &pieces, &window, data);
+            }
+            if self.needs.values {
+                self.collect_values(r, &ys, &pieces, &window, data)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The output columns the window's columns feed, each with its window-local column range
+    /// and per-column weights (area grids only).
+    fn column_pieces(&self, cols: &Range<u64>) -> Vec<Piece> {
+        let x = &self.grid.x;
+        let outs = outputs_in(x, cols, &(0..x.out_size()));
+        outs.filter_map(|c| {
+            let xs = clip(x.inputs(c), cols);
+            if xs.is_empty() {
+                return None;
+            }
+            let weights = if x.is_weighted() {
+                xs.clone().map(|i| x.weight(i, c)).collect()
+            } else {
+                Vec::new()
+            };
+            Some(Piece {
+                col: c as usize,
+                local: (xs.start - cols.start) as usize..(xs.end - cols.start) as usize,
+                weights,
+            })
+        })
+        .collect()
+    }
+
+    fn cell(&self, r: u64, c: usize) -> usize {
+        (r - self.out_rows.start) as usize * self.out_cols + c
+    }
+
+    /// The exact sums of `cell`, created from its fast sums on first use.
+    fn promote(&mut self, cell: usize) -> Option<&mut ExactCell> {
+        let fast1 = self.s1.get(cell).copied().unwrap_or(0.0);
+        let fast2 = self.s2.get(cell).copied().unwrap_or(0.0);
+        let slot = self.exact.get_mut(cell)?;
+        Some(slot.get_or_insert_with(|| {
+            Box::new(ExactCell {
+                s1: ExactSum::from_f64(fast1),
+                s2: ExactSum::from_f64(fast2),
+                w: ExactSum::default(),
+            })
+        }))
+    }
+
+    /// Integer-factor and corner grids: the vectorised column pass, then a fold per cell.
+    fn add_disjoint(&mut self, r: u64, ys: &Range<u64>, pieces: &[Piece], w: &Window, data: &[T]) {
+        let width = w.cols as usize;
+        let mut start = ys.start;
+        while start < ys.end {
+            let end = (start + ROW_CHUNK).min(ys.end);
+            self.columns.reset(width, self.needs);
+            for j in start..end {
+                let off = (j - w.y) as usize * width;
+                if let Some(row) = data.get(off..off + width) {
+                    (self.kernel)(row, self.nodata, self.use_nodata, &mut self.columns);
+                }
+            }
+            for p in pieces {
+                self.fold_columns(r, start..end, p, w, data);
+            }
+            start = end;
+        }
+    }
+
+    /// Folds the columns of piece `p` into its cell.
+    fn fold_columns(&mut self, r: u64, ys: Range<u64>, p: &Piece, w: &Window, data: &[T]) {
+        let cell = self.cell(r, p.col);
+        let cols = &self.columns;
+        let local = p.local.clone();
+        let n: u64 = cols.cnt[local.clone()].iter().map(|&c| u64::from(c)).sum();
+        if n == 0 {
+            return;
+        }
+        if let Some(c) = self.count.get_mut(cell) {
+            *c += n;
+        }
+        if self.needs.minmax {
+            let mn = cols.mn[local.clone()]
+                .iter()
+                .fold(T::HIGHEST, |a, &b| if b < a { b } else { a });
+            let mx = cols.mx[local.clone()]
+                .iter()
+                .fold(T::LOWEST, |a, &b| if b > a { b } else { a });
+            fold_min_max(&mut self.min, &mut self.max, cell, mn, mx);
+        }
+        if !(self.needs.sum || self.needs.squares) {
+            return;
+        }
+        let (p1, ok1) = if self.needs.sum {
+            checked_sum(&cols.s1[local.clone()], &cols.e1[local.clone()])
+        } else {
+            (0.0, true)
+        };
+        let (p2, ok2) = if self.needs.squares {
+            checked_sum(&cols.s2[local.clone()], &cols.e2[local.clone()])
+        } else {
+            (0.0, true)
+        };
+        if ok1 && ok2 {
+            self.merge(cell, p1, p2);
+        } else {
+            self.recompute(cell, ys, p, w, data);
+        }
+    }
+
+    /// Adds exact window partial sums into a cell, keeping the cell exact.
+    fn merge(&mut self, cell: usize, p1: f64, p2: f64) {
+        if self.exact.get(cell).is_some_and(Option::is_none) {
+            let (t1, e1) = self.s1.get(cell).map_or((0.0, 0.0), |&s| two_sum(s, p1));
+            let (t2, e2) = self.s2.get(cell).map_or((0.0, 0.0), |&s| two_sum(s, p2));
+            if e1 == 0.0 && e2 == 0.0 && t1.is_finite() && t2.is_finite() {
+                if let Some(s) = self.s1.get_mut(cell) {
+                    *s = t1;
+                }
+                if let Some(s) = self.s2.get_mut(cell) {
+                    *s = t2;
+                }
+                return;
+            }
+        }
+        if let Some(e) = self.promote(cell) {
+            e.s1.add(p1);
+            e.s2.add(p2);
+        }
+    }
+
+    /// Adds the window's pixels of one cell to its exact sums (the fast proof failed).
+    fn recompute(&mut self, cell: usize, ys: Range<u64>, p: &Piece, w: &Window, data: &[T]) {
+        let (nodata, use_nodata, needs) = (self.nodata, self.use_nodata, self.needs);
+        let Some(e) = self.promote(cell) else { return };
+        for j in ys {
+            let off = (j - w.y) as usize * w.cols as usize;
+            let Some(row) = data.get(off + p.local.start..off + p.local.end) else {
+                continue;
+            };
+            for &x in row.iter().filter(|x| x.is_data(nodata, use_nodata)) {
+                let xf = x.to_f64();
+                if needs.sum {
+                    e.s1.add(xf);
+                }
+                if needs.squares {
+                    let (q, qe) = two_prod(xf, xf);
+                    e.s2.add(q);
+                    e.s2.add(qe);
+                }
+            }
+        }
+    }
+
+    /// Area-weighted grids: every pixel straight into the cell's exact sums.
+    fn add_weighted(&mut self, r: u64, ys: &Range<u64>, pieces: &[Piece], w: &Window, data: &[T]) {
+        let (nodata, use_nodata, needs) = (self.nodata, self.use_nodata, self.needs);
+        for j in ys.clone() {
+            let wy = self.grid.y.weight(j, r);
+            let off = (j - w.y) as usize * w.cols as usize;
+            for p in pieces {
+                let cell = self.cell(r, p.col);
+                let Some(row) = data.get(off + p.local.start..off + p.local.end) else {
+                    continue;
+                };
+                let mut n = 0u64;
+                let mut mn = T::HIGHEST;
+                let mut mx = T::LOWEST;
+                for (k, &x) in row.iter().enumerate() {
+                    if !x.is_data(nodata, use_nodata) {
+                        continue;
+                    }
+                    n += 1;
+                    let v = x.canonical();
+                    mn = if v < mn { v } else { mn };
+                    mx = if v > mx { v } else { mx };
+                    if !(needs.sum || needs.squares) {
+                        continue;
+                    }
+                    let wx = p.weights.get(k).copied().unwrap_or(1.0);
+                    let wt = wx * wy;
+                    let xf = x.to_f64();
+                    let Some(e) = self.promote(cell) else {
+                        continue;
+                    };
+                    e.w.add(wt);
+                    if needs.sum {
+                        let (a, b) = two_prod(wt, xf);
+                        e.s1.add(a);
+                        e.s1.add(b);
+                    }
+                    if needs.squares {
+                        let (q, qe) = two_prod(xf, xf);
+                        for part in [two_prod(wt, q), two_prod(wt, qe)] {
+                            e.s2.add(part.0);
+                            e.s2.add(part.1);
+                        }
+                    }
+                }
+                if let Some(c) = self.count.get_mut(cell) {
+                    *c += n;
+                }
+                if needs.minmax && n > 0 {
+                    fold_min_max(&mut self.min, &mut self.max, cell, mn, mx);
+                }
+            }
+        }
+    }
+
+    /// Keeps the valid values of the window's pixels of output row `r` (quantiles, mode).
+    fn collect_values(
+        &mut self,
+        r: u64,
+        ys: &Range<u64>,
+        pieces: &[Piece],
+        w: &Window,
+        data: &[T],
+    ) -> Result<()> {
+        for j in ys.clone() {
+            let off = (j - w.y) as usize * w.cols as usize;
+            for p in pieces {
+                let cell = self.cell(r, p.col);
+                let Some(row) = data.get(off + p.local.start..off + p.local.end) else {
+                    continue;
+                };
+                let start = self.value_start.get(cell).copied().unwrap_or(0);
+                let end = self
+                    .value_start
+                    .get(cell + 1)
+                    .copied()
+                    .unwrap_or(self.values.len());
+                let Some(len) = self.value_len.get_mut(cell) else {
+                    continue;
+                };
+                for &x in row
+                    .iter()
+                    .filter(|x| x.is_data(self.nodata, self.use_nodata))
+                {
+                    let slot = self
+                        .values
+                        .get_mut(start + *len)
+                        .filter(|_| start + *len < end)
+                        .ok_or_else(|| {
+                            CoreError::Window(format!(
+                                "output cell (row {r}, column {}) received more pixels than it \
+                                 covers: a window was added twice",
+                                p.col
+                            ))
+                        })?;
+                    *slot = x.canonical();
+                    *len += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The sums of a cell as double-doubles: (Σx, Σx², Σw).
+    fn sums(&self, cell: usize) -> (DoubleDouble, DoubleDouble, DoubleDouble) {
+        let n = self.count.get(cell).copied().unwrap_or(0) as f64;
+        match self.exact.get(cell).and_then(Option::as_deref) {
+            Some(e) => {
+                let w = if self.grid.is_weighted() {
+                    e.w.round_dd()
+                } else {
+                    DoubleDouble::from_f64(n)
+                };
+                (e.s1.round_dd(), e.s2.round_dd(), w)
+            }
+            None => (
+                DoubleDouble::from_f64(self.s1.get(cell).copied().unwrap_or(0.0)),
+                DoubleDouble::from_f64(self.s2.get(cell).copied().unwrap_or(0.0)),
+                DoubleDouble::from_f64(n),
+            ),
+        }
+    }
+
+    /// Finishes the band: one buffer per requested statistic, in request order.
+    pub fn finish(mut self) -> Vec<StatOutput> {
+        if self.needs.values {
+            for (cell, &len) in self.value_len.iter().enumerate() {
+                let start = self.value_start.get(cell).copied().unwrap_or(0);
+                if let Some(v) = self.values.get_mut(start..start + len) {
+                    v.sort_unstable_by(|a, b| a.total_cmp(b));
+                }
+            }
+        }
+        let cells = self.count.len();
+        let needs_sums = self.needs.sum || self.needs.squares;
+        let sums: Vec<_> = if needs_sums {
+            (0..cells).map(|k| self.sums(k)).collect()
+        } else {
+            Vec::new()
+        };
+        self.stats
+            .stats()
+            .iter()
+            .map(|&stat| {
+                let ty = output_type(stat, T::TYPE, &self.stats.options, self.output_nodata);
+                let value = |k: usize| self.cell_value(stat, k, sums.get(k));
+                let (buffer, nodata_collisions) =
+                    build_buffer(ty, cells, value, self.output_nodata);
+                StatOutput {
+                    statistic: stat,
+                    buffer,
+                    nodata_collisions,
+                }
+            })
+            .collect()
+    }
+
+    /// The sorted valid values of a cell.
+    fn cell_values(&self, cell: usize) -> &[T] {
+        let start = self.value_start.get(cell).copied().unwrap_or(0);
+        let len = self.value_len.get(cell).copied().unwrap_or(0);
+        self.values.get(start..start + len).unwrap_or(&[])
+    }
+
+    /// The value of `stat` in `cell`, `None` for nodata.
+    fn cell_value(
+        &self,
+        stat: Statistic,
+        cell: usize,
+        sums: Option<&(DoubleDouble, DoubleDouble, DoubleDouble)>,
+    ) -> Option<Value<T>> {
+        let n = self.count.get(cell).copied().unwrap_or(0);
+        if stat == Statistic::Count {
+            return Some(Value::Int(i128::from(n)));
+        }
+        if n == 0 {
+            return None;
+        }
+        let min = || self.min.get(cell).copied();
+        let max = || self.max.get(cell).copied();
+        let (s, q, w) = sums.copied().unwrap_or((
+            DoubleDouble::from_f64(0.0),
+            DoubleDouble::from_f64(0.0),
+            DoubleDouble::from_f64(n as f64),
+        ));
+        Some(match stat {
+            Statistic::Count => Value::Int(i128::from(n)),
+            Statistic::Min => Value::Sample(min()?),
+            Statistic::Max => Value::Sample(max()?),
+            Statistic::Range => {
+                let (lo, hi) = (min()?, max()?);
+                match (lo.to_i128(), hi.to_i128()) {
+                    (Some(a), Some(b)) => Value::Int(b - a),
+                    _ => Value::Real(hi.to_f64() - lo.to_f64()),
+                }
+            }
+            Statistic::Sum => Value::Real(s.hi),
+            Statistic::Mean => Value::Real(s.hi / w.hi),
+            Statistic::Rms => Value::Real((q.hi / w.hi).sqrt()),
+            Statistic::Sd => Value::Real(standard_deviation(s, q, w, self.stats.options.sd_ddof)?),
+            Statistic::Quantile(qt) => {
+                let v = self.cell_values(cell);
+                match self.stats.options.quantile_method {
+                    QuantileMethod::Gdal => Value::Sample(quantile_gdal(v, qt)?),
+                    QuantileMethod::Linear => Value::Real(quantile_linear(v, qt)?),
+                }
+            }
+            Statistic::Mode => Value::Sample(mode(self.cell_values(cell))?),
+        })
+    }
+}
+
+/// √((W·Q − S²) / (W·(W − ddof))) with the numerator in double-double arithmetic; `None`
+/// when the sample SD of a single value (or of total weight ≤ 1) is asked.
+fn standard_deviation(
+    s: DoubleDouble,
+    q: DoubleDouble,
+    w: DoubleDouble,
+    ddof: Ddof,
+) -> Option<f64> {
+    let d = w.mul(q).sub(s.mul(s));
+    let d = (d.hi + d.lo).max(0.0);
+    let denominator = match ddof {
+        Ddof::Zero => w.hi,
+        Ddof::One if w.hi > 1.0 => w.hi - 1.0,
+        Ddof::One => return None,
+    };
+    Some((d / w.hi / denominator).sqrt())
+}
+
+/// The columns of a window that feed one output column.
+#[derive(Debug, Clone)]
+struct Piece {
+    /// Output column.
+    col: usize,
+    /// Window-local column range.
+    local: Range<usize>,
+    /// Area weight of each of those columns (empty for disjoint grids).
+    weights: Vec<f64>,
+}
+
+/// `Σ parts` in f64, and whether it is provably exact: no addition rounded and every part was
+/// itself exact (its error total is zero).
+fn checked_sum(parts: &[f64], errors: &[f64]) -> (f64, bool) {
+    let mut acc = 0.0;
+    let mut exact = errors.iter().all(|&e| e == 0.0);
+    for &p in parts {
+        let (t, e) = two_sum(acc, p);
+        exact &= e == 0.0 && t.is_finite();
+        acc = t;
+    }
+    (acc, exact)
+}
+
+/// Folds a window's minimum and maximum into a cell's.
+fn fold_min_max<T: Pixel>(min: &mut [T], max: &mut [T], cell: usize, mn: T, mx: T) {
+    if let Some(m) = min.get_mut(cell).filter(|m| mn < **m) {
+        *m = mn;
+    }
+    if let Some(m) = max.get_mut(cell).filter(|m| mx > **m) {
+        *m = mx;
+    }
+}
+
+/// A cell result before conversion to the output type.
+#[derive(Debug, Clone, Copy)]
+enum Value<T> {
+    /// An input value (min, max, GDAL quantile, mode).
+    Sample(T),
+    /// An exact integer (count, integer range).
+    Int(i128),
+    /// A computed real.
+    Real(f64),
+}
+
+/// Builds the typed buffer of one statistic and counts valid cells equal to the nodata.
+fn build_buffer<T: Pixel>(
+    ty: SampleType,
+    cells: usize,
+    value: impl Fn(usize) -> Option<Value<T>>,
+    nodata: f64,
+) -> (OutputBuffer, u64) {
+    macro_rules! typed {
+        ($variant:ident, $o:ty) => {{
+            let (v, n) = fill::<T, $o>(cells, value, nodata);
+            (OutputBuffer::$variant(v), n)
+        }};
+    }
+    match ty {
+        SampleType::U8 => typed!(U8, u8),
+        SampleType::I8 => typed!(I8, i8),
+        SampleType::U16 => typed!(U16, u16),
+        SampleType::I16 => typed!(I16, i16),
+        SampleType::U32 => typed!(U32, u32),
+        SampleType::I32 => typed!(I32, i32),
+        SampleType::U64 => typed!(U64, u64),
+        SampleType::I64 => typed!(I64, i64),
+        SampleType::F32 => typed!(F32, f32),
+        SampleType::F64 => typed!(F64, f64),
+    }
+}
+
+fn fill<T: Pixel, O: Pixel>(
+    cells: usize,
+    value: impl Fn(usize) -> Option<Value<T>>,
+    nodata: f64,
+) -> (Vec<O>, u64) {
+    let nd = O::exact_from_f64(nodata).unwrap_or_else(|| O::cast_from_f64(nodata));
+    let same = |a: O, b: O| a == b || (a.is_nan() && b.is_nan());
+    let mut collisions = 0u64;
+    let out = (0..cells)
+        .map(|k| match value(k) {
+            None => nd,
+            Some(v) => {
+                let o = convert::<T, O>(v);
+                collisions += u64::from(same(o, nd));
+                o
+            }
+        })
+        .collect();
+    (out, collisions)
+}
+
+/// Converts a cell result to the output type: exactly for integers that fit (the output type
+/// is chosen so that they do), by rounding to nearest for reals.
+fn convert<T: Pixel, O: Pixel>(v: Value<T>) -> O {
+    match v {
+        Value::Sample(t) => match t.to_i128() {
+            Some(i) => O::from_i128(i).unwrap_or_else(|| O::cast_from_f64(t.to_f64())),
+            None => O::cast_from_f64(t.to_f64()),
+        },
+        Value::Int(i) => O::from_i128(i).unwrap_or_else(|| O::cast_from_f64(i as f64)),
+        Value::Real(f) => O::cast_from_f64(f),
+    }
+}
+
+/// Estimated peak bytes of a band accumulator for output rows `out_rows` of `grid` with input
+/// type `input`, including its finished buffers: what the CLI's band planner budgets.
+/// Quantiles and mode keep every input value of the band, which usually dominates.
+pub fn band_memory_bytes(
+    stats: &StatSet,
+    input: SampleType,
+    grid: &Grid,
+    out_rows: Range<u64>,
+) -> Option<u64> {
+    let needs = stats.needs();
+    let cells = grid.cells_in_rows(out_rows.end.checked_sub(out_rows.start)?)?;
+    let size = input.size() as u64;
+    let mut per_cell = 8u64; // count
+    if needs.minmax {
+        per_cell += 2 * size;
+    }
+    if needs.sum || needs.squares {
+        per_cell += 8 + 16; // exact pointer, two fast sums
+        if grid.is_weighted() {
+            per_cell += 3 * 64 + 16; // three small exact sums and their box
+        }
+    }
+    if needs.values {
+        per_cell += 16;
+    }
+    let outputs: u64 = stats
+        .stats()
+        .iter()
+        .map(|&s| output_type(s, input, &stats.options, -9999.0).size() as u64)
+        .sum();
+    per_cell += outputs;
+    let values = if needs.values {
+        grid.inputs_per_band(out_rows)?.checked_mul(size)?
+    } else {
+        0
+    };
+    let columns = grid.x.in_size().checked_mul(4 + 2 * size + 32)?;
+    cells
+        .checked_mul(per_cell)?
+        .checked_add(values)?
+        .checked_add(columns)
+}

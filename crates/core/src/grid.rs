@@ -1,0 +1,413 @@
+//! Grid arithmetic: which input rows/columns feed which output rows/columns, with what weight.
+//!
+//! One [`AxisMap`] per axis. Three rules:
+//! - integer factor N: output o covers inputs `N·o .. N·o+N` (clipped at the edge);
+//! - `corner` (MAP's raster_utilities): input i goes wholly to output
+//!   `floor(i / (in_size / out_size))`, computed in f64 exactly so;
+//! - `area` (GDAL's): every input cell overlapping output o contributes, weighted by the
+//!   fraction of the input cell inside o. Overlaps are computed in exact integer arithmetic
+//!   (units of 1/out_size of an input cell) and rounded once to f64.
+
+use std::ops::Range;
+
+use crate::error::{CoreError, Result};
+
+/// How a non-integer size ratio is resampled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Resampling {
+    /// GDAL's: area-weighted mean/sum/SD/rms over every overlapping input cell.
+    #[default]
+    Area,
+    /// MAP raster_utilities': each input cell wholly to `floor(i / (in_size / out_size))`.
+    Corner,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Rule {
+    Factor(u64),
+    /// First input index of every output index, plus `in_size` at the end.
+    Corner(Vec<u64>),
+    Area,
+}
+
+/// The mapping of one axis of the input grid onto one axis of the output grid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AxisMap {
+    in_size: u64,
+    out_size: u64,
+    rule: Rule,
+}
+
+impl AxisMap {
+    /// Integer factor `factor`: output size `ceil(in_size / factor)`, edge cells take what
+    /// exists.
+    pub fn factor(in_size: u64, factor: u64) -> Result<AxisMap> {
+        if in_size == 0 || factor == 0 {
+            return Err(CoreError::Grid(format!(
+                "input size {in_size} and factor {factor} must both be at least 1"
+            )));
+        }
+        Ok(AxisMap {
+            in_size,
+            out_size: in_size.div_ceil(factor),
+            rule: Rule::Factor(factor),
+        })
+    }
+
+    /// Resamples `in_size` cells to `out_size` cells (1 ≤ out_size ≤ in_size). When
+    /// `in_size / out_size` is an integer this is that integer factor, whatever `mode` says.
+    pub fn resize(in_size: u64, out_size: u64, mode: Resampling) -> Result<AxisMap> {
+        if out_size == 0 || out_size > in_size {
+            return Err(CoreError::Grid(format!(
+                "output size {out_size} must be between 1 and the input size {in_size} \
+                 (rastagg aggregates, it does not upsample)"
+            )));
+        }
+        if in_size.is_multiple_of(out_size) {
+            return AxisMap::factor(in_size, in_size / out_size);
+        }
+        let rule = match mode {
+            Resampling::Area => Rule::Area,
+            Resampling::Corner => {
+                let ratio = in_size as f64 / out_size as f64;
+                let mut starts = Vec::new();
+                starts
+                    .try_reserve_exact(usize::try_from(out_size).unwrap_or(usize::MAX))
+                    .map_err(|_| CoreError::TooLarge(format!("{out_size} output cells")))?;
+                let mut next = 0u64;
+                for i in 0..in_size {
+                    let o = corner_index(i, ratio, out_size);
+                    while next <= o {
+                        starts.push(i);
+                        next += 1;
+                    }
+                }
+                // An output no input maps to (impossible for out ≤ in, kept for safety) is empty.
+                while next <= out_size {
+                    starts.push(in_size);
+                    next += 1;
+                }
+                Rule::Corner(starts)
+            }
+        };
+        Ok(AxisMap {
+            in_size,
+            out_size,
+            rule,
+        })
+    }
+
+    /// Number of input cells.
+    pub fn in_size(&self) -> u64 {
+        self.in_size
+    }
+
+    /// Number of output cells.
+    pub fn out_size(&self) -> u64 {
+        self.out_size
+    }
+
+    /// The integer factor, if this axis is one.
+    pub fn factor_value(&self) -> Option<u64> {
+        match self.rule {
+            Rule::Factor(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// True when input cells can be shared by two outputs with fractional weights (`area` with
+    /// a non-integer ratio); false when each input cell belongs wholly to one output.
+    pub fn is_weighted(&self) -> bool {
+        matches!(self.rule, Rule::Area)
+    }
+
+    /// The input cells that contribute to output `out` (empty past the end).
+    pub fn inputs(&self, out: u64) -> Range<u64> {
+        if out >= self.out_size {
+            return self.in_size..self.in_size;
+        }
+        match &self.rule {
+            Rule::Factor(n) => out * n..((out + 1) * n).min(self.in_size),
+            Rule::Corner(starts) => {
+                let at = |k: u64| {
+                    usize::try_from(k)
+                        .ok()
+                        .and_then(|k| starts.get(k).copied())
+                        .unwrap_or(self.in_size)
+                };
+                at(out)..at(out + 1)
+            }
+            Rule::Area => {
+                let (i, o) = (u128::from(self.in_size), u128::from(self.out_size));
+                let lo = u128::from(out) * i / o;
+                let hi = (u128::from(out) + 1) * i;
+                let hi = hi.div_ceil(o);
+                lo as u64..(hi as u64).min(self.in_size)
+            }
+        }
+    }
+
+    /// The input cells that contribute to any output in `outs`.
+    pub fn inputs_of(&self, outs: Range<u64>) -> Range<u64> {
+        let outs = outs.start.min(self.out_size)..outs.end.min(self.out_size);
+        if outs.is_empty() {
+            return self.in_size..self.in_size;
+        }
+        self.inputs(outs.start).start..self.inputs(outs.end - 1).end
+    }
+
+    /// The outputs input cell `i` contributes to (one, or two for a shared `area` cell).
+    pub fn outputs_of(&self, i: u64) -> Range<u64> {
+        if i >= self.in_size {
+            return self.out_size..self.out_size;
+        }
+        match &self.rule {
+            Rule::Factor(n) => i / n..i / n + 1,
+            Rule::Corner(starts) => {
+                let o = starts.partition_point(|&s| s <= i) as u64 - 1;
+                o..o + 1
+            }
+            Rule::Area => {
+                let (n, m) = (u128::from(self.in_size), u128::from(self.out_size));
+                let first = u128::from(i) * m / n;
+                let last = ((u128::from(i) + 1) * m).div_ceil(n);
+                first as u64..(last as u64).min(self.out_size)
+            }
+        }
+    }
+
+    /// The fraction of input cell `i` that lies inside output cell `out` (1 for factor and
+    /// corner rules when `i` belongs to `out`, 0 when it does not overlap).
+    pub fn weight(&self, i: u64, out: u64) -> f64 {
+        match self.rule {
+            Rule::Area => {
+                let (n, m) = (u128::from(self.in_size), u128::from(self.out_size));
+                let (i, o) = (u128::from(i), u128::from(out));
+                // In units of 1/m of an input cell: input i spans [i·m, (i+1)·m), output o
+                // spans [o·n, (o+1)·n).
+                let lo = (i * m).max(o * n);
+                let hi = ((i + 1) * m).min((o + 1) * n);
+                if hi <= lo {
+                    0.0
+                } else {
+                    (hi - lo) as f64 / m as f64
+                }
+            }
+            _ => {
+                if self.inputs(out).contains(&i) {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+}
+
+/// MAP raster_utilities' output index of input `i`: `floor(i / ratio)` in f64, clamped to the
+/// last output.
+fn corner_index(i: u64, ratio: f64, out_size: u64) -> u64 {
+    ((i as f64 / ratio).floor() as u64).min(out_size - 1)
+}
+
+/// The two axes of an aggregation: columns (`x`) and rows (`y`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    /// Columns.
+    pub x: AxisMap,
+    /// Rows.
+    pub y: AxisMap,
+}
+
+impl Grid {
+    /// A grid from its two axes.
+    pub fn new(x: AxisMap, y: AxisMap) -> Grid {
+        Grid { x, y }
+    }
+
+    /// Integer factors per axis for an input of `cols × rows`.
+    pub fn factor(cols: u64, rows: u64, fx: u64, fy: u64) -> Result<Grid> {
+        Ok(Grid::new(
+            AxisMap::factor(cols, fx)?,
+            AxisMap::factor(rows, fy)?,
+        ))
+    }
+
+    /// True when some input cell is shared between outputs with fractional weights.
+    pub fn is_weighted(&self) -> bool {
+        self.x.is_weighted() || self.y.is_weighted()
+    }
+
+    /// Number of output cells in `out_rows` full rows, or `None` on overflow.
+    pub fn cells_in_rows(&self, out_rows: u64) -> Option<u64> {
+        self.x.out_size().checked_mul(out_rows)
+    }
+
+    /// Number of input cells read for output rows `out_rows` (shared rows and columns counted
+    /// once per output they feed), or `None` on overflow.
+    pub fn inputs_per_band(&self, out_rows: Range<u64>) -> Option<u64> {
+        let ys: u64 = out_rows
+            .map(|r| self.y.inputs(r).end - self.y.inputs(r).start)
+            .sum();
+        let xs: u64 = (0..self.x.out_size())
+            .map(|c| self.x.inputs(c).end - self.x.inputs(c).start)
+            .sum();
+        xs.checked_mul(ys)
+    }
+}
+
+/// The pixel size of a mastergrid name: `1km` = 1/120°, `5km` = 1/24°, `10km` = 1/12°.
+pub fn mastergrid_resolution(name: &str) -> Option<f64> {
+    match name {
+        "1km" => Some(1.0 / 120.0),
+        "5km" => Some(1.0 / 24.0),
+        "10km" => Some(1.0 / 12.0),
+        _ => None,
+    }
+}
+
+/// Relative tolerance under which a pixel size is taken as its exact form, and under which a
+/// size ratio or an extent is taken as a whole number.
+pub const SNAP_TOLERANCE: f64 = 1e-6;
+
+/// The exact form of a rounded pixel size: `0.00833333` becomes 1/120, `30.0000001` becomes 30.
+/// A size `s` is snapped to `1/n` (or to `n`) when `|s·n − 1|` (or `|s/n − 1|`) is at most
+/// [`SNAP_TOLERANCE`]; the sign is kept; any other size is returned unchanged.
+pub fn snap_pixel_size(size: f64) -> f64 {
+    let a = size.abs();
+    if !a.is_finite() || a == 0.0 {
+        return size;
+    }
+    let snapped = if a <= 1.0 {
+        let n = (1.0 / a).round();
+        ((a * n - 1.0).abs() <= SNAP_TOLERANCE).then(|| 1.0 / n)
+    } else {
+        let n = a.round();
+        ((a / n - 1.0).abs() <= SNAP_TOLERANCE).then_some(n)
+    };
+    snapped.map_or(size, |s| s.copysign(size))
+}
+
+/// How one axis reaches a requested resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AxisPlan {
+    /// The output pixel is a whole number of input pixels.
+    Factor(u64),
+    /// Any other ratio: this many output cells over the same extent.
+    Size(u64),
+}
+
+/// Plans one axis of `in_size` pixels of `in_pixel` units to output pixels of `out_pixel` units
+/// (signs ignored; both snapped with [`snap_pixel_size`]). A ratio within [`SNAP_TOLERANCE`] of
+/// a whole number is that integer factor; otherwise the size is `ceil(extent / out_pixel)`,
+/// less the tolerance so that float noise never adds a cell.
+pub fn plan_axis(in_size: u64, in_pixel: f64, out_pixel: f64) -> Result<AxisPlan> {
+    let i = snap_pixel_size(in_pixel).abs();
+    let o = snap_pixel_size(out_pixel).abs();
+    if !(i.is_finite() && o.is_finite() && i > 0.0 && o > 0.0) || in_size == 0 {
+        return Err(CoreError::Grid(format!(
+            "cannot plan {in_size} pixels of size {in_pixel} to pixels of size {out_pixel}"
+        )));
+    }
+    let ratio = o / i;
+    if ratio < 1.0 - SNAP_TOLERANCE {
+        return Err(CoreError::Grid(format!(
+            "output pixel size {out_pixel} is finer than the input's {in_pixel} \
+             (rastagg aggregates, it does not upsample)"
+        )));
+    }
+    let k = ratio.round();
+    if (ratio / k - 1.0).abs() <= SNAP_TOLERANCE {
+        return Ok(AxisPlan::Factor(k as u64));
+    }
+    let cells = in_size as f64 / ratio;
+    let size = (cells - SNAP_TOLERANCE).ceil().max(1.0);
+    Ok(AxisPlan::Size(size as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factor_axis_clips_the_edge() {
+        let a = AxisMap::factor(11, 5).unwrap();
+        assert_eq!(a.out_size(), 3);
+        assert_eq!(a.inputs(0), 0..5);
+        assert_eq!(a.inputs(2), 10..11);
+        assert_eq!(a.inputs(3), 11..11);
+        assert_eq!(a.inputs_of(1..3), 5..11);
+        assert_eq!(a.outputs_of(7), 1..2);
+        assert_eq!(a.weight(7, 1), 1.0);
+        assert_eq!(a.weight(7, 0), 0.0);
+        assert!(AxisMap::factor(0, 5).is_err());
+        assert!(AxisMap::factor(5, 0).is_err());
+    }
+
+    #[test]
+    fn area_axis_weights_overlaps() {
+        // 5 inputs to 2 outputs: ratio 2.5; output 0 = [0, 2.5), output 1 = [2.5, 5).
+        let a = AxisMap::resize(5, 2, Resampling::Area).unwrap();
+        assert!(a.is_weighted());
+        assert_eq!(a.inputs(0), 0..3);
+        assert_eq!(a.inputs(1), 2..5);
+        assert_eq!(a.outputs_of(2), 0..2);
+        assert_eq!(a.outputs_of(1), 0..1);
+        assert_eq!(a.weight(2, 0), 0.5);
+        assert_eq!(a.weight(2, 1), 0.5);
+        assert_eq!(a.weight(1, 0), 1.0);
+        assert_eq!(a.weight(4, 0), 0.0);
+        // Integer ratios become factors whatever the mode.
+        assert_eq!(
+            AxisMap::resize(10, 2, Resampling::Area)
+                .unwrap()
+                .factor_value(),
+            Some(5)
+        );
+        assert!(AxisMap::resize(5, 6, Resampling::Area).is_err());
+    }
+
+    #[test]
+    fn corner_axis_follows_its_rule() {
+        let (n, m) = (10u64, 3u64);
+        let a = AxisMap::resize(n, m, Resampling::Corner).unwrap();
+        let ratio = n as f64 / m as f64;
+        for i in 0..n {
+            let o = (i as f64 / ratio).floor() as u64;
+            assert_eq!(a.outputs_of(i), o..o + 1, "input {i}");
+            assert!(a.inputs(o).contains(&i));
+        }
+        assert_eq!(a.inputs(0), 0..4);
+        assert_eq!(a.inputs(2), 7..10);
+    }
+
+    #[test]
+    fn resolutions_snap_and_plan() {
+        assert_eq!(snap_pixel_size(0.00833333), 1.0 / 120.0);
+        assert_eq!(snap_pixel_size(-0.00833333), -1.0 / 120.0);
+        assert_eq!(snap_pixel_size(0.0416666), 0.0416666); // 1/24 is 0.041666667: too far
+        assert_eq!(snap_pixel_size(0.04166667), 1.0 / 24.0);
+        assert_eq!(snap_pixel_size(30.00000001), 30.0);
+        assert_eq!(snap_pixel_size(0.3), 0.3);
+        let five = mastergrid_resolution("5km").unwrap();
+        assert_eq!(
+            plan_axis(43200, 0.00833333, five).unwrap(),
+            AxisPlan::Factor(5)
+        );
+        assert_eq!(
+            plan_axis(43200, 1.0 / 120.0, mastergrid_resolution("10km").unwrap()).unwrap(),
+            AxisPlan::Factor(10)
+        );
+        assert_eq!(mastergrid_resolution("1km"), Some(1.0 / 120.0));
+        assert_eq!(mastergrid_resolution("2km"), None);
+        // 100 pixels of 30 m to 70 m: 3000/70 = 42.86 → 43 cells.
+        assert_eq!(plan_axis(100, 30.0, 70.0).unwrap(), AxisPlan::Size(43));
+        // 100 pixels of 30 m to 75 m: 40 cells exactly, float noise must not add one.
+        assert_eq!(
+            plan_axis(100, 30.0, 75.0000000001).unwrap(),
+            AxisPlan::Size(40)
+        );
+        assert!(plan_axis(100, 30.0, 10.0).is_err());
+        assert!(plan_axis(100, 30.0, f64::NAN).is_err());
+    }
+}
