@@ -1,0 +1,340 @@
+//! Painting one source into a request buffer: read the source pixels a [`Plan`] needs (in
+//! bounded chunks), then copy, convert, mask and scale them as GDAL's SimpleSource and
+//! ComplexSource do.
+
+use crate::convert::{SourceSample, Working, from_f64, works_in_f64};
+use crate::dataset::SourceReader;
+use crate::error::{Error, Result};
+use crate::geometry::Plan;
+use crate::model::SourceKind;
+use rastagg_raster::{Sample, SampleType, Window};
+use std::ops::Range;
+
+/// Most source pixels read at once for one source (bounds the temporary buffer; a 1:1 read of
+/// 4096 × 4096 pixels is one chunk).
+const CHUNK_PIXELS: u64 = 1 << 24;
+
+/// Runs `$body` with the type alias `$S` bound to the Rust type of sample type `$t`.
+macro_rules! with_type {
+    ($t:expr, $S:ident => $body:expr) => {
+        match $t {
+            SampleType::U8 => {
+                type $S = u8;
+                $body
+            }
+            SampleType::I8 => {
+                type $S = i8;
+                $body
+            }
+            SampleType::U16 => {
+                type $S = u16;
+                $body
+            }
+            SampleType::I16 => {
+                type $S = i16;
+                $body
+            }
+            SampleType::U32 => {
+                type $S = u32;
+                $body
+            }
+            SampleType::I32 => {
+                type $S = i32;
+                $body
+            }
+            SampleType::U64 => {
+                type $S = u64;
+                $body
+            }
+            SampleType::I64 => {
+                type $S = i64;
+                $body
+            }
+            SampleType::F32 => {
+                type $S = f32;
+                $body
+            }
+            SampleType::F64 => {
+                type $S = f64;
+                $body
+            }
+        }
+    };
+}
+
+/// A block of the plan: output columns and rows (indices into `plan.cols` / `plan.rows`) whose
+/// source pixels are read in one window.
+struct Chunk {
+    cols: Range<usize>,
+    rows: Range<usize>,
+    window: Window,
+}
+
+/// Splits the plan so that no chunk's source window exceeds [`CHUNK_PIXELS`] (source indices
+/// are non-decreasing along each axis, so spans grow monotonically).
+fn chunks(plan: &Plan) -> Vec<Chunk> {
+    let groups = |idx: &[u64], budget: u64| -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while let Some(&first) = idx.get(start) {
+            let mut end = start + 1;
+            while idx
+                .get(end)
+                .is_some_and(|&i| i.saturating_sub(first) < budget)
+            {
+                end += 1;
+            }
+            out.push(start..end);
+            start = end;
+        }
+        out
+    };
+    let span = |idx: &[u64]| -> (u64, u64) {
+        let lo = idx.iter().min().copied().unwrap_or(0);
+        let hi = idx.iter().max().copied().unwrap_or(0);
+        (lo, hi - lo + 1)
+    };
+    let mut out = Vec::new();
+    for cols in groups(&plan.cols, CHUNK_PIXELS) {
+        let (x, w) = span(plan.cols.get(cols.clone()).unwrap_or_default());
+        for rows in groups(&plan.rows, (CHUNK_PIXELS / w).max(1)) {
+            let (y, h) = span(plan.rows.get(rows.clone()).unwrap_or_default());
+            out.push(Chunk {
+                cols: cols.clone(),
+                rows,
+                window: Window::new(x, y, w, h),
+            });
+        }
+    }
+    out
+}
+
+fn inconsistent(reader: &SourceReader<'_>) -> Error {
+    Error::Format {
+        path: reader.vrt_path().to_path_buf(),
+        msg: "inconsistent source geometry".into(),
+    }
+}
+
+/// Calls `f(dst_row, src_row, source_cols)` for every output row of `chunk`: `dst_row` is the
+/// chunk's span of the output row, `src_row` the source row it reads (starting at column
+/// `chunk.window.x`), `source_cols` the absolute source column of each output column.
+fn each_row<S, T>(
+    plan: &Plan,
+    chunk: &Chunk,
+    data: &[S],
+    req_cols: u64,
+    out: &mut [T],
+    mut f: impl FnMut(&mut [T], &[S], &[u64]),
+) -> Option<()> {
+    let cols = plan.cols.get(chunk.cols.clone())?;
+    let win = chunk.window;
+    let width = usize::try_from(win.cols).ok()?;
+    for r in chunk.rows.clone() {
+        let src_row = plan.rows.get(r)?.checked_sub(win.y)?;
+        let start = usize::try_from(src_row.checked_mul(win.cols)?).ok()?;
+        let src = data.get(start..start.checked_add(width)?)?;
+        let out_row = plan.out.y.checked_add(r as u64)?;
+        let out_col = plan.out.x.checked_add(chunk.cols.start as u64)?;
+        let o = usize::try_from(out_row.checked_mul(req_cols)?.checked_add(out_col)?).ok()?;
+        let dst = out.get_mut(o..o.checked_add(cols.len())?)?;
+        f(dst, src, cols);
+    }
+    Some(())
+}
+
+/// Gathers `src[c - x0]` for each source column `c` into `dst`, converting with `f`; copies
+/// contiguous runs directly when `exact`.
+#[inline(always)]
+fn gather<S: Copy + Default, T>(
+    dst: &mut [T],
+    src: &[S],
+    cols: &[u64],
+    x0: u64,
+    mut f: impl FnMut(&mut T, S),
+) {
+    for (o, &c) in dst.iter_mut().zip(cols) {
+        let v = src.get((c - x0) as usize).copied().unwrap_or_default();
+        f(o, v);
+    }
+}
+
+/// Paints one source (band already opened in `reader`) into the request buffer `out`, whose
+/// rows are `req_cols` wide. `stype` is the source band's sample type, `T` the VRT band's.
+pub(crate) fn paint<T: Sample>(
+    reader: &SourceReader<'_>,
+    stype: SampleType,
+    kind: &SourceKind,
+    plan: &Plan,
+    req_cols: u64,
+    out: &mut [T],
+) -> Result<()> {
+    match *kind {
+        SourceKind::Simple if stype == T::TYPE => paint_same(reader, plan, req_cols, out),
+        SourceKind::Complex {
+            nodata: None,
+            scaling: Some((ratio, offset)),
+        } if ratio == 0.0 => {
+            // GDAL writes the constant ScaleOffset without reading the source.
+            let v: T = if works_in_f64(T::TYPE) {
+                from_f64::<f64>(offset).to()
+            } else {
+                from_f64::<f32>(offset).to()
+            };
+            fill_rect(out, req_cols, plan.out, v).ok_or_else(|| inconsistent(reader))
+        }
+        _ => with_type!(stype, S => paint_converted::<T, S>(reader, kind, plan, req_cols, out)),
+    }
+}
+
+/// Sets the pixels of `rect` (in a buffer of rows `req_cols` wide) to `v`.
+fn fill_rect<T: Copy>(out: &mut [T], req_cols: u64, rect: Window, v: T) -> Option<()> {
+    let n = usize::try_from(rect.cols).ok()?;
+    for r in 0..rect.rows {
+        let o = usize::try_from(
+            rect.y
+                .checked_add(r)?
+                .checked_mul(req_cols)?
+                .checked_add(rect.x)?,
+        )
+        .ok()?;
+        out.get_mut(o..o.checked_add(n)?)?.fill(v);
+    }
+    Some(())
+}
+
+/// A SimpleSource of the band's own type: plain copies (straight into `out` when the source
+/// fills whole output rows).
+fn paint_same<T: Sample>(
+    reader: &SourceReader<'_>,
+    plan: &Plan,
+    req_cols: u64,
+    out: &mut [T],
+) -> Result<()> {
+    for chunk in chunks(plan) {
+        let whole_rows = plan.exact
+            && plan.out.x == 0
+            && plan.out.cols == req_cols
+            && chunk.cols.len() == plan.cols.len();
+        if whole_rows {
+            let first = plan.out.y + chunk.rows.start as u64;
+            let range = usize::try_from(first * req_cols)
+                .ok()
+                .zip(usize::try_from(chunk.window.rows * req_cols).ok())
+                .and_then(|(a, n)| out.get_mut(a..a.checked_add(n)?))
+                .ok_or_else(|| inconsistent(reader))?;
+            reader.read_into(chunk.window, range)?;
+            continue;
+        }
+        let data: Vec<T> = reader.read(chunk.window)?;
+        let x0 = chunk.window.x;
+        let exact = plan.exact;
+        each_row(plan, &chunk, &data, req_cols, out, |dst, src, cols| {
+            let first = cols.first().map_or(0, |c| (c - x0) as usize);
+            match src.get(first..first + dst.len()) {
+                Some(run) if exact => dst.copy_from_slice(run),
+                _ => gather(dst, src, cols, x0, |o, v| *o = v),
+            }
+        })
+        .ok_or_else(|| inconsistent(reader))?;
+    }
+    Ok(())
+}
+
+/// Any other source: read as the source's type `S`, converted, and for a ComplexSource masked
+/// by NODATA and scaled in GDAL's working precision.
+fn paint_converted<T: Sample, S: SourceSample>(
+    reader: &SourceReader<'_>,
+    kind: &SourceKind,
+    plan: &Plan,
+    req_cols: u64,
+    out: &mut [T],
+) -> Result<()> {
+    for chunk in chunks(plan) {
+        let data: Vec<S> = reader.read(chunk.window)?;
+        let x0 = chunk.window.x;
+        let done = match *kind {
+            SourceKind::Simple => each_row(plan, &chunk, &data, req_cols, out, |dst, src, cols| {
+                gather(dst, src, cols, x0, |o, v: S| *o = v.convert())
+            }),
+            SourceKind::Complex { nodata, scaling } => {
+                if works_in_f64(T::TYPE) {
+                    complex::<T, S, f64>(plan, &chunk, &data, req_cols, out, nodata, scaling)
+                } else {
+                    complex::<T, S, f32>(plan, &chunk, &data, req_cols, out, nodata, scaling)
+                }
+            }
+        };
+        done.ok_or_else(|| inconsistent(reader))?;
+    }
+    Ok(())
+}
+
+/// ComplexSource pixels in working type `W`: a value equal (GDAL's ARE_REAL_EQUAL) to NODATA,
+/// or NaN when NODATA is NaN, leaves the output untouched; others are scaled and converted.
+fn complex<T: Sample, S: SourceSample, W: Working>(
+    plan: &Plan,
+    chunk: &Chunk,
+    data: &[S],
+    req_cols: u64,
+    out: &mut [T],
+    nodata: Option<f64>,
+    scaling: Option<(f64, f64)>,
+) -> Option<()> {
+    let nodata = nodata.map(|v| {
+        if S::TYPE == SampleType::F32 {
+            crate::convert::adjust_float_max(v)
+        } else {
+            v
+        }
+    });
+    let nan_nodata = nodata.is_some_and(f64::is_nan);
+    let nodata_w: Option<W> = nodata
+        .filter(|v| !v.is_nan() && W::in_range(*v))
+        .map(from_f64::<W>);
+    let x0 = chunk.window.x;
+    each_row(plan, chunk, data, req_cols, out, |dst, src, cols| {
+        gather(dst, src, cols, x0, |o, s: S| {
+            let w = W::of(s);
+            if (nan_nodata && w.is_nan()) || nodata_w.is_some_and(|n| w.near(n)) {
+                return;
+            }
+            let w = match scaling {
+                Some((ratio, offset)) => w.scaled(ratio, offset),
+                None => w,
+            };
+            *o = w.to();
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_bound_the_source_window() {
+        let plan = Plan {
+            out: Window::new(0, 0, 3, 5000),
+            cols: vec![0, 10_000_000, 20_000_000],
+            rows: (0..5000).collect(),
+            exact: false,
+            downsampled: true,
+        };
+        let cs = chunks(&plan);
+        assert!(
+            cs.iter()
+                .all(|c| c.window.cols * c.window.rows <= CHUNK_PIXELS)
+        );
+        let covered: usize = cs.iter().map(|c| c.cols.len() * c.rows.len()).sum();
+        assert_eq!(covered, 3 * 5000);
+        let one = Plan {
+            out: Window::new(0, 0, 100, 100),
+            cols: (0..100).collect(),
+            rows: (0..100).collect(),
+            exact: true,
+            downsampled: false,
+        };
+        assert_eq!(chunks(&one).len(), 1);
+    }
+}
