@@ -221,6 +221,13 @@ impl TiffFile {
         let len = codec
             .decoded_len()
             .ok_or_else(|| DecodeError::Limit(format!("block {index} too large")))?;
+        let most = codec.compression.max_decoded_len(src.len() as u64);
+        if len as u64 > most {
+            return Err(format_err!(
+                "block {index}: {} stored bytes cannot hold the {len} bytes the block needs (truncated or corrupt)",
+                src.len()
+            ));
+        }
         scratch.block.resize(len, 0);
         let out = scratch.block.get_mut(..len).unwrap_or_default();
         codec

@@ -186,8 +186,8 @@ pub(crate) fn assemble(v: &Values<'_>, header: &Header, limits: &Limits) -> Fall
         _ => {}
     }
     let spp = v.uint(tags::SAMPLES_PER_PIXEL)?.unwrap_or(1);
-    if spp == 0 {
-        return Err(format_err!("SamplesPerPixel is 0"));
+    if spp == 0 || spp > u64::from(u16::MAX) {
+        return Err(format_err!("bad SamplesPerPixel {spp}"));
     }
     let bands = usize::try_from(spp).map_err(|_| format_err!("SamplesPerPixel {spp}"))?;
     let bits = per_sample(v, tags::BITS_PER_SAMPLE, "BitsPerSample", 1)?;

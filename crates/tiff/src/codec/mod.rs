@@ -74,6 +74,23 @@ impl Compression {
         )
     }
 
+    /// The most decoded bytes `stored` bytes can honestly expand to (with slack for headers):
+    /// PackBits 128 per 2 bytes, Deflate about 1032:1, LZW about 2730:1, Zstandard about
+    /// 43690:1 (run-length blocks). A block declaring more is corrupt; checking this first
+    /// keeps a damaged size from causing a large allocation.
+    pub(crate) fn max_decoded_len(self, stored: u64) -> u64 {
+        let ratio = match self {
+            Compression::None => 1,
+            Compression::PackBits => 64,
+            Compression::Deflate => 1100,
+            Compression::Lzw => 3000,
+            Compression::Zstd => 50_000,
+        };
+        stored
+            .saturating_mul(ratio)
+            .saturating_add(if ratio == 1 { 0 } else { 4096 })
+    }
+
     /// Decompresses `src` into all of `out`. More data than fits is ignored; less is an error.
     pub(crate) fn decompress(self, src: &[u8], out: &mut [u8]) -> Fallible<()> {
         let written = match self {
