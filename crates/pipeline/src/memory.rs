@@ -15,7 +15,11 @@ pub fn parse_size(text: &str) -> Result<u64, Error> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
-    let bad = || Error::Usage(format!("invalid size `{text}` (examples: 4GiB, 512MiB, 2G)"));
+    let bad = || {
+        Error::Usage(format!(
+            "invalid size `{text}` (examples: 4GiB, 512MiB, 2G)"
+        ))
+    };
     let value: f64 = number.parse().map_err(|_| bad())?;
     let multiplier: f64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1.0,

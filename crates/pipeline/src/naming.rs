@@ -13,7 +13,10 @@ pub const DEFAULT_RESOLUTION_NAME: &str = "Aggregated";
 ///
 /// `input`'s last extension (`.tif`, `.vrt`, ...) is dropped before its tokens are counted.
 pub fn output_path(out_dir: &Path, input: &Path, resolution_name: &str, stat: &str) -> PathBuf {
-    out_dir.join(format!("{}.{resolution_name}.{stat}.tif", output_prefix(input)))
+    out_dir.join(format!(
+        "{}.{resolution_name}.{stat}.tif",
+        output_prefix(input)
+    ))
 }
 
 /// The part of the output name taken from the input: the first four tokens of a six-token

@@ -125,7 +125,10 @@ mod tests {
         assert_eq!(k.get(2057), None);
         k.directory[3] = 100; // more keys declared than present
         assert_eq!(k.entries().count(), 4);
-        let short = GeoKeys { directory: vec![1, 1], ..GeoKeys::default() };
+        let short = GeoKeys {
+            directory: vec![1, 1],
+            ..GeoKeys::default()
+        };
         assert_eq!(short.epsg(), None);
     }
 }

@@ -6,13 +6,15 @@
 //! the aggregation core can all agree on these types without depending on each other.
 
 mod checksum;
-mod sample;
-mod window;
 mod geo;
 mod geokeys;
+mod sample;
+mod window;
 
 pub use checksum::{GdalChecksum, gdal_checksum};
 pub use geo::GeoTransform;
-pub use geokeys::{GeoKeyValue, GeoKeys, GEOGRAPHIC_TYPE, GT_MODEL_TYPE, GT_RASTER_TYPE, PROJECTED_CS_TYPE};
+pub use geokeys::{
+    GEOGRAPHIC_TYPE, GT_MODEL_TYPE, GT_RASTER_TYPE, GeoKeyValue, GeoKeys, PROJECTED_CS_TYPE,
+};
 pub use sample::{Sample, SampleType};
 pub use window::Window;

@@ -237,6 +237,63 @@ macro_rules! float_sample {
 float_sample!(f32, F32);
 float_sample!(f64, F64);
 
+/// Runs `$body` with the type alias `$T` bound to the Rust type of the [`SampleType`] `$st`,
+/// turning a run-time sample type into a monomorphised generic call:
+///
+/// ```
+/// use rastagg_raster::{Sample, SampleType, with_sample_type};
+/// fn size_of_sample<T: Sample>() -> usize { T::SIZE }
+/// let st = SampleType::I16;
+/// assert_eq!(with_sample_type!(st, T => size_of_sample::<T>()), 2);
+/// ```
+#[macro_export]
+macro_rules! with_sample_type {
+    ($st:expr, $T:ident => $body:expr) => {
+        match $st {
+            $crate::SampleType::U8 => {
+                type $T = u8;
+                $body
+            }
+            $crate::SampleType::I8 => {
+                type $T = i8;
+                $body
+            }
+            $crate::SampleType::U16 => {
+                type $T = u16;
+                $body
+            }
+            $crate::SampleType::I16 => {
+                type $T = i16;
+                $body
+            }
+            $crate::SampleType::U32 => {
+                type $T = u32;
+                $body
+            }
+            $crate::SampleType::I32 => {
+                type $T = i32;
+                $body
+            }
+            $crate::SampleType::U64 => {
+                type $T = u64;
+                $body
+            }
+            $crate::SampleType::I64 => {
+                type $T = i64;
+                $body
+            }
+            $crate::SampleType::F32 => {
+                type $T = f32;
+                $body
+            }
+            $crate::SampleType::F64 => {
+                type $T = f64;
+                $body
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
