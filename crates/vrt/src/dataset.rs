@@ -496,6 +496,9 @@ impl VrtDataset {
         req: Window,
         out: &mut [T],
     ) -> Result<()> {
+        if !geometry::touches(&s.dst, req) {
+            return Ok(());
+        }
         let Some(opened) = self.open_source(cache, &s.path, s.is_vrt)? else {
             return Ok(());
         };

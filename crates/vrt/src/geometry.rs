@@ -39,7 +39,7 @@ impl Rect {
         let span = |off: f64, size: f64, limit: u64| -> Option<(u64, u64)> {
             let lo = off.floor().max(0.0);
             let hi = (off + size).ceil().min(limit as f64);
-            (lo < hi).then(|| (lo as u64, hi as u64))
+            (lo < hi).then_some((lo as u64, hi as u64))
         };
         let (x0, x1) = span(self.x_off, self.x_size, width)?;
         let (y0, y1) = span(self.y_off, self.y_size, height)?;
@@ -86,21 +86,28 @@ struct Axis {
     out_size: i64,
 }
 
+/// GDAL's first test: whether DstRect overlaps the request at all (checked before a source is
+/// opened).
+pub fn touches(dst: &Rect, req: Window) -> bool {
+    let (xoff, yoff) = (req.x as f64, req.y as f64);
+    let (xsize, ysize) = (req.cols as f64, req.rows as f64);
+    !(xoff >= dst.x_off + dst.x_size
+        || yoff >= dst.y_off + dst.y_size
+        || xoff + xsize <= dst.x_off
+        || yoff + ysize <= dst.y_off)
+}
+
 /// Plans the read of a source of `src_w × src_h` pixels mapped by `src`/`dst` into the 1:1
 /// request `req` of the VRT band. `None` when the source writes nothing there.
 pub fn plan(src_w: u64, src_h: u64, src: &Rect, dst: &Rect, req: Window) -> Option<Plan> {
     if src.x_size == 0.0 || src.y_size == 0.0 || dst.x_size == 0.0 || dst.y_size == 0.0 {
         return None;
     }
-    let (xoff, yoff) = (req.x as f64, req.y as f64);
-    let (xsize, ysize) = (req.cols as f64, req.rows as f64);
-    if xoff >= dst.x_off + dst.x_size
-        || yoff >= dst.y_off + dst.y_size
-        || xoff + xsize <= dst.x_off
-        || yoff + ysize <= dst.y_off
-    {
+    if !touches(dst, req) {
         return None;
     }
+    let (xoff, yoff) = (req.x as f64, req.y as f64);
+    let (xsize, ysize) = (req.cols as f64, req.rows as f64);
     let (src_w, src_h) = (
         src_w.min(i32::MAX as u64) as i64,
         src_h.min(i32::MAX as u64) as i64,

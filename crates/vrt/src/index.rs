@@ -60,7 +60,9 @@ impl SpatialIndex {
                 (Some(_), Some((cx, cy))) => {
                     for y in cy.clone() {
                         for x in cx.clone() {
-                            counts[(y * nx + x) as usize] += 1;
+                            if let Some(c) = counts.get_mut((y * nx + x) as usize) {
+                                *c += 1;
+                            }
                         }
                     }
                     ranges.push(Some((cx, cy)));
@@ -85,9 +87,12 @@ impl SpatialIndex {
             let Some((cx, cy)) = r else { continue };
             for y in cy {
                 for x in cx.clone() {
-                    let cell = (y * nx + x) as usize;
-                    ids[fill[cell] as usize] = id as u32;
-                    fill[cell] += 1;
+                    if let Some(slot) = fill.get_mut((y * nx + x) as usize) {
+                        if let Some(dst) = ids.get_mut(*slot as usize) {
+                            *dst = id as u32;
+                        }
+                        *slot += 1;
+                    }
                 }
             }
         }
@@ -116,9 +121,9 @@ impl SpatialIndex {
             for y in cy {
                 let row = y * self.nx;
                 let (a, b) = (row + cx.start, row + cx.end);
-                let lo = self.offsets[a as usize] as usize;
-                let hi = self.offsets[b as usize] as usize;
-                out.extend_from_slice(&self.ids[lo..hi]);
+                let lo = self.offsets.get(a as usize).copied().unwrap_or(0) as usize;
+                let hi = self.offsets.get(b as usize).copied().unwrap_or(0) as usize;
+                out.extend_from_slice(self.ids.get(lo..hi).unwrap_or_default());
             }
         }
         out.sort_unstable();

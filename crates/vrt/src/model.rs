@@ -210,12 +210,12 @@ fn band(e: &Element, position: usize) -> Res<BandDef> {
             "unsupported VRTRasterBand subClass {sub:?}"
         )));
     }
-    if let Some(n) = e.attr("band") {
-        if integer(n, "band")? != position as u64 {
-            return format(format!(
-                "VRTRasterBand band=\"{n}\" out of order (expected {position})"
-            ));
-        }
+    let declared = e.attr("band").map(|n| integer(n, "band")).transpose()?;
+    if declared.is_some_and(|n| n != position as u64) {
+        return format(format!(
+            "VRTRasterBand band=\"{}\" out of order (expected {position})",
+            declared.unwrap_or_default()
+        ));
     }
     let type_name = e.attr("dataType").unwrap_or("Byte");
     let sample_type = SampleType::from_gdal_name(type_name).ok_or_else(|| {

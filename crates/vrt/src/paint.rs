@@ -173,8 +173,8 @@ pub(crate) fn paint<T: Sample>(
         SourceKind::Simple if stype == T::TYPE => paint_same(reader, plan, req_cols, out),
         SourceKind::Complex {
             nodata: None,
-            scaling: Some((ratio, offset)),
-        } if ratio == 0.0 => {
+            scaling: Some((0.0, offset)),
+        } => {
             // GDAL writes the constant ScaleOffset without reading the source.
             let v: T = if works_in_f64(T::TYPE) {
                 from_f64::<f64>(offset).to()
