@@ -17,14 +17,25 @@ fn limits() -> Limits {
     }
 }
 
-/// Opens `bytes` and reads every band whole: Ok only if everything succeeded.
+/// Opens `bytes` and reads every band whole: Ok only if everything succeeded. An error must be
+/// one line that starts with the file's name (the reader's error contract).
 fn open_and_read(name: &str, bytes: Vec<u8>) -> Result<(), String> {
-    let file = TiffFile::from_bytes(name, bytes, limits()).map_err(|e| e.to_string())?;
-    let info = file.info();
-    for b in 0..info.bands {
-        read_le(&file, b, Window::new(0, 0, info.width, info.height)).map_err(|e| e.to_string())?;
-    }
-    Ok(())
+    let read = || -> rastagg_tiff::Result<()> {
+        let file = TiffFile::from_bytes(name, bytes, limits())?;
+        let info = file.info();
+        for b in 0..info.bands {
+            read_le(&file, b, Window::new(0, 0, info.width, info.height))?;
+        }
+        Ok(())
+    };
+    read().map_err(|e| {
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with(&format!("{name}: ")) && !msg.contains('\n'),
+            "error message does not name the file on one line: {msg:?}"
+        );
+        msg
+    })
 }
 
 /// The end (offset + size) of every stored image block, from GDAL's BLOCK_OFFSET/BLOCK_SIZE.
@@ -42,19 +53,15 @@ fn block_ends(f: &Fixture) -> Vec<u64> {
 }
 
 /// The lengths to truncate a `len`-byte file at: all of them for small files; else the first
-/// 600 bytes (header, IFD), a spread over the file, and around each block's end.
+/// 600 bytes (header, IFD) in steps, a spread over the file, and just before each block's end.
 fn truncation_lengths(len: u64, ends: &[u64]) -> Vec<u64> {
-    if len <= 2500 {
+    if len <= 1500 {
         return (0..len).collect();
     }
-    let mut out: Vec<u64> = (0..600).step_by(3).collect();
-    out.extend((0..150).map(|i| i * len / 150));
+    let mut out: Vec<u64> = (0..600).step_by(6).collect();
+    out.extend((0..100).map(|i| i * len / 100));
     for &e in ends {
-        out.extend([
-            e.saturating_sub(1),
-            e.saturating_sub(2),
-            e.saturating_sub(17),
-        ]);
+        out.extend([e.saturating_sub(1), e.saturating_sub(17)]);
     }
     out.extend(len.saturating_sub(8)..len);
     out.retain(|&l| l < len);
@@ -118,7 +125,9 @@ fn bit_flipped_files_never_panic() {
             // Half the flips hit the header and IFD region, where sizes and offsets live.
             let head = len.min(1024);
             let mut problems = Vec::new();
-            for i in 0..160 {
+            // Fewer copies of the larger files keep the debug-build run short.
+            let copies = if len > 16 << 10 { 40 } else { 160 };
+            for i in 0..copies {
                 let mut copy = bytes.clone();
                 let pos = (rng.next() % if i % 2 == 0 { head } else { len }) as usize;
                 let what = match i % 4 {

@@ -251,6 +251,7 @@ fn check_pixels(f: &Fixture, file: &TiffFile, problems: &mut Vec<String>) {
         }
         check_checksum(f, b, ty, &ours, problems);
         let reference = gdal_band.unwrap_or(&ours);
+        check_decode_block(file, b, reference, problems);
         for win in odd_windows(w, h, info.block_width, info.block_height) {
             match read_le(file, b, win) {
                 Ok(got) => {
@@ -264,6 +265,37 @@ fn check_pixels(f: &Fixture, file: &TiffFile, problems: &mut Vec<String>) {
                 }
                 Err(e) => problems.push(format!("band {b} window {win:?}: {e}")),
             }
+        }
+    }
+}
+
+/// Every block through `decode_block` (full block buffer, padding included): the part inside
+/// the image must equal the matching part of GDAL's band (sparse blocks: nodata, or 0).
+fn check_decode_block(file: &TiffFile, b: usize, gdal_band: &[u8], problems: &mut Vec<String>) {
+    let info = file.info();
+    let size = info.sample_type.size();
+    let (bw, bh) = (info.block_width, info.block_height);
+    for index in 0..info.blocks_across() * info.blocks_down() {
+        let Some(win) = info.block_window(index) else {
+            problems.push(format!("band {b}: no window for block {index}"));
+            return;
+        };
+        let decoded = with_sample_type!(info.sample_type, T => {
+            let mut out = vec![T::default(); (bw * bh) as usize];
+            file.decode_block::<T>(b, index, &mut out).map(|()| common::to_le_bytes(&out))
+        });
+        match decoded {
+            Ok(block) => {
+                let got = sub_window(&block, bw, size, Window::new(0, 0, win.cols, win.rows));
+                let want = sub_window(gdal_band, info.width, size, win);
+                if got != want {
+                    problems.push(format!(
+                        "band {b} decode_block {index} ({win:?}): {}",
+                        first_difference(&got, &want, size, win.cols)
+                    ));
+                }
+            }
+            Err(e) => problems.push(format!("band {b} decode_block {index}: {e}")),
         }
     }
 }

@@ -196,3 +196,65 @@ fn real_files_read_as_gdal_or_are_refused() {
         },
     );
 }
+
+/// GDAL itself, now: its checksums of the real files must still be the stored ones (catches a
+/// stale `real-expected.json`). Fails without GDAL when RASTAGG_REQUIRE_GDAL=1, else skips.
+#[test]
+fn real_expected_matches_live_gdal() {
+    if std::process::Command::new("gdalinfo")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            !common::gdal_required(),
+            "GDAL (gdalinfo) missing but RASTAGG_REQUIRE_GDAL=1"
+        );
+        println!("skipped: GDAL missing");
+        return;
+    }
+    let dir = real_dir();
+    let expected = read_json(&testdata_dir().join("real-expected.json"));
+    let files: Vec<(String, Value)> = expected["files"]
+        .as_object()
+        .expect("files")
+        .iter()
+        .filter(|(_, v)| v["gdal_error"].is_null())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    check_all(
+        "real files, live GDAL",
+        &files,
+        |(n, _)| n,
+        |(n, want)| {
+            let out = std::process::Command::new("gdalinfo")
+                .args(["-json", "-checksum"])
+                .arg(dir.join(n))
+                .output();
+            let info: Value = match out {
+                Ok(o) if o.status.success() => {
+                    serde_json::from_slice(&o.stdout).unwrap_or(Value::Null)
+                }
+                Ok(o) => return vec![format!("gdalinfo: {}", String::from_utf8_lossy(&o.stderr))],
+                Err(e) => return vec![format!("gdalinfo: {e}")],
+            };
+            let live: Vec<Option<u64>> = info["bands"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|b| b["checksum"].as_u64())
+                .collect();
+            let stored: Vec<Option<u64>> = want["band_info"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|b| b["checksum"].as_u64())
+                .collect();
+            if live == stored {
+                Vec::new()
+            } else {
+                vec![format!("checksums: gdalinfo {live:?}, stored {stored:?}")]
+            }
+        },
+    );
+}
