@@ -12,7 +12,7 @@ use common::{
     Fixture, check_all, checksum_le, first_difference, fixtures, fnv1a64, gdal_required, hex,
     odd_windows, read_le, sub_window,
 };
-use rastagg_tiff::{ByteOrder, Interleave, SampleType, TiffFile, Window};
+use rastagg_tiff::{ByteOrder, Interleave, Sample, SampleType, TiffFile, Window};
 use serde_json::Value;
 
 /// Compares one value and records a mismatch as "what: ours X, GDAL Y".
@@ -252,6 +252,7 @@ fn check_pixels(f: &Fixture, file: &TiffFile, problems: &mut Vec<String>) {
         check_checksum(f, b, ty, &ours, problems);
         let reference = gdal_band.unwrap_or(&ours);
         check_decode_block(file, b, reference, problems);
+        check_f64(file, b, reference, problems);
         for win in odd_windows(w, h, info.block_width, info.block_height) {
             match read_le(file, b, win) {
                 Ok(got) => {
@@ -266,6 +267,30 @@ fn check_pixels(f: &Fixture, file: &TiffFile, problems: &mut Vec<String>) {
                 Err(e) => problems.push(format!("band {b} window {win:?}: {e}")),
             }
         }
+    }
+}
+
+/// `read_window_f64` of a whole band: every value as the typed read converted to f64, bit for
+/// bit (NaN payloads aside).
+fn check_f64(file: &TiffFile, b: usize, gdal_band: &[u8], problems: &mut Vec<String>) {
+    let info = file.info();
+    let want: Vec<f64> = with_sample_type!(info.sample_type, T => {
+        common::from_le_bytes::<T>(gdal_band).into_iter().map(|v| v.to_f64()).collect()
+    });
+    match file.read_window_f64(b, Window::new(0, 0, info.width, info.height)) {
+        Ok(got) => {
+            let bad = got
+                .iter()
+                .zip(&want)
+                .position(|(g, w)| g.to_bits() != w.to_bits() && !(g.is_nan() && w.is_nan()));
+            if got.len() != want.len() || bad.is_some() {
+                problems.push(format!(
+                    "band {b} read_window_f64: {} values, first difference at {bad:?}",
+                    got.len()
+                ));
+            }
+        }
+        Err(e) => problems.push(format!("band {b} read_window_f64: {e}")),
     }
 }
 
