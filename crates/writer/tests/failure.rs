@@ -108,7 +108,7 @@ fn full_disk_is_an_error_and_leaves_nothing() {
         o.cog = cog;
         let w = GeoTiffWriter::create(&out, o).expect("create");
         let result = w.write_rows(0, &data).and_then(|()| w.finish());
-        let err = result.err().expect("a full disk must fail");
+        let err = result.expect_err("a full disk must fail");
         assert!(matches!(err, Error::Io { .. }), "{err}");
         assert_names(&err, &out);
         assert!(list(&fs.0).is_empty(), "left behind: {:?}", list(&fs.0));
@@ -145,7 +145,7 @@ fn finishing_early_fails_and_keeps_the_old_file() {
     std::fs::write(&out, b"old").expect("old file");
     let w = GeoTiffWriter::create(&out, small(SampleType::U8)).expect("create");
     w.write_rows(0, &vec![1u8; 100 * 50]).expect("rows");
-    let err = w.finish().err().expect("incomplete");
+    let err = w.finish().expect_err("incomplete");
     assert!(matches!(err, Error::Incomplete { .. }), "{err}");
     assert_names(&err, &out);
     assert_eq!(dir.entries(), ["out.tif"]);
@@ -166,7 +166,7 @@ fn misuse_is_reported_and_poisons_the_writer() {
     let usage = |r: rastagg_writer::Result<()>| matches!(r, Err(Error::Usage { .. }));
 
     let w = create();
-    assert!(usage(w.write_rows(0, &vec![1u8; 100])), "wrong type");
+    assert!(usage(w.write_rows(0, &[1u8; 100])), "wrong type");
     assert!(matches!(
         w.write_rows(0, &vec![1f32; 100]),
         Err(Error::Failed { .. })
