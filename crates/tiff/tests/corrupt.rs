@@ -2,7 +2,6 @@
 //! `TiffFile::from_bytes` and read whole (every band). The reader must return Ok or Err, never
 //! panic; and a copy that cuts into any image block's bytes must give Err, not wrong pixels.
 
-#[macro_use]
 mod common;
 
 use common::{Fixture, check_all, fixtures, read_le};

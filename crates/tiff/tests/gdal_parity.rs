@@ -3,7 +3,6 @@
 //! `ReadAsArray`, whole and through windows that cross block borders. Every failing fixture is
 //! reported by name, with what GDAL read and what we read.
 
-#[macro_use]
 mod common;
 
 use std::process::Command;
@@ -12,6 +11,7 @@ use common::{
     Fixture, check_all, checksum_le, first_difference, fixtures, fnv1a64, gdal_required, hex,
     odd_windows, read_le, sub_window,
 };
+use rastagg_raster::with_sample_type;
 use rastagg_tiff::{ByteOrder, Interleave, Sample, SampleType, TiffFile, Window};
 use serde_json::Value;
 

@@ -4,7 +4,6 @@
 //! refused with a clear error: JPEG files with "unsupported compression", files GDAL cannot
 //! decode (corrupt.tif) with any error — never a panic.
 
-#[macro_use]
 mod common;
 
 use common::{check_all, checksum_le, fnv1a64, hex, read_json, read_le, real_dir, testdata_dir};

@@ -4,7 +4,6 @@
 //! as empty); files it refuses or panics on (0.11.3 asserts on some band-interleaved tiled
 //! files) are listed, not failed, as long as most fixtures are cross-checked.
 
-#[macro_use]
 mod common;
 
 use std::io::Cursor;

@@ -7,7 +7,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use rastagg_raster::{Sample, SampleType, Window, gdal_checksum};
+use rastagg_raster::{Sample, SampleType, Window, gdal_checksum, with_sample_type};
 use rastagg_tiff::TiffFile;
 use serde_json::Value;
 
@@ -129,54 +129,6 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 pub fn hex(v: &Value) -> Option<u64> {
     v.as_str()
         .map(|s| u64::from_str_radix(s, 16).unwrap_or_else(|e| panic!("bad hex {s}: {e}")))
-}
-
-/// Runs `$body` with `$T` bound to the Rust type of a [`SampleType`].
-macro_rules! with_sample_type {
-    ($ty:expr, $T:ident => $body:expr) => {
-        match $ty {
-            rastagg_raster::SampleType::U8 => {
-                type $T = u8;
-                $body
-            }
-            rastagg_raster::SampleType::I8 => {
-                type $T = i8;
-                $body
-            }
-            rastagg_raster::SampleType::U16 => {
-                type $T = u16;
-                $body
-            }
-            rastagg_raster::SampleType::I16 => {
-                type $T = i16;
-                $body
-            }
-            rastagg_raster::SampleType::U32 => {
-                type $T = u32;
-                $body
-            }
-            rastagg_raster::SampleType::I32 => {
-                type $T = i32;
-                $body
-            }
-            rastagg_raster::SampleType::U64 => {
-                type $T = u64;
-                $body
-            }
-            rastagg_raster::SampleType::I64 => {
-                type $T = i64;
-                $body
-            }
-            rastagg_raster::SampleType::F32 => {
-                type $T = f32;
-                $body
-            }
-            rastagg_raster::SampleType::F64 => {
-                type $T = f64;
-                $body
-            }
-        }
-    };
 }
 
 /// Samples as little-endian bytes (so they compare bit for bit with the `.bin` files, NaN
