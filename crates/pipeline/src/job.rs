@@ -1,0 +1,475 @@
+//! Running the aggregation of many inputs on a fixed set of worker threads.
+//!
+//! The unit of work is one band of output rows of one input. Workers pull units from a
+//! [`Scheduler`] that opens inputs one after another: when the bands of one input are all
+//! taken, the next input is opened, so small inputs overlap and a big one is split across
+//! every worker. Each band reads the input rows it covers in block-aligned chunks, feeds them
+//! to a [`BandAccumulator`] and hands the finished buffers to the output writers; the worker
+//! that finishes an input's last band finishes its writers (which rename the outputs into
+//! place). Bands are planned from the grid and the memory limit only, never from timing, so
+//! the outputs are the same bytes whatever the thread count.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+
+use rastagg_core::{
+    BandAccumulator, OutputBuffer, Pixel, Resampling, StatSet, Statistic, output_type,
+};
+use rastagg_raster::{Window, with_sample_type};
+use rastagg_writer::{GeoTiffWriter, Options as WriterOptions};
+
+use crate::Error;
+use crate::bands::{BandPlan, plan_bands};
+use crate::naming::{DEFAULT_RESOLUTION_NAME, output_path};
+use crate::plan::{GridSpec, OutputGrid, plan};
+use crate::source::{Source, SourceInfo};
+
+/// Output nodata when neither `--nodata` nor the input gives one.
+pub const DEFAULT_NODATA: f64 = -9999.0;
+
+/// Everything one `aggregate` run is asked to do, besides the list of inputs.
+#[derive(Debug, Clone)]
+pub struct JobOptions {
+    /// Folder the outputs are written to.
+    pub out_dir: PathBuf,
+    /// The statistics, one output file each.
+    pub stats: StatSet,
+    /// The output grid.
+    pub grid: GridSpec,
+    /// Rule for non-integer ratios.
+    pub mode: Resampling,
+    /// `<resname>` of the output names (`--resolution-name`).
+    pub resolution_name: Option<String>,
+    /// Output nodata (`--nodata`).
+    pub nodata: Option<f64>,
+    /// Input nodata override (`--src-nodata`).
+    pub src_nodata: Option<f64>,
+    /// The input band, 0-based.
+    pub band: usize,
+    /// Worker threads.
+    pub threads: usize,
+    /// Memory budget in bytes.
+    pub mem_limit: u64,
+    /// How outputs are compressed (and whether they are COGs) — the writer's options apart
+    /// from the grid, type and nodata.
+    pub writer: WriterTemplate,
+    /// Redo inputs whose outputs all exist.
+    pub overwrite: bool,
+}
+
+/// The output options common to every file of a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WriterTemplate {
+    /// Tile compression.
+    pub compression: rastagg_writer::Compression,
+    /// Cloud Optimized GeoTIFF with overviews.
+    pub cog: bool,
+}
+
+impl JobOptions {
+    /// The `<resname>` of output names: `--resolution-name`, else the mastergrid name given
+    /// to `--resolution`, else `Aggregated`.
+    pub fn resolution_name(&self) -> &str {
+        self.resolution_name
+            .as_deref()
+            .or(self.grid.mastergrid_name())
+            .unwrap_or(DEFAULT_RESOLUTION_NAME)
+    }
+
+    /// The output path of statistic `stat` of `input`.
+    pub fn output_path(&self, input: &Path, stat: Statistic) -> PathBuf {
+        output_path(&self.out_dir, input, self.resolution_name(), &stat.token())
+    }
+}
+
+/// What became of one input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Every output was written.
+    Written {
+        /// The output files, in the order of the statistics.
+        outputs: Vec<PathBuf>,
+        /// Things the user should know (valid results equal to nodata, missing VRT sources).
+        warnings: Vec<String>,
+    },
+    /// Every output already existed and `--overwrite` was not given.
+    Skipped,
+    /// The input could not be aggregated; nothing was left under the output names.
+    Failed(String),
+}
+
+/// Callbacks through which a run reports progress (the CLI draws a bar or logs lines).
+pub trait Observer: Sync {
+    /// Input `index` (of `total`) starts: `pixels` input pixels will be read.
+    fn input_started(&self, index: usize, total: usize, path: &Path, pixels: u64);
+    /// `pixels` more input pixels were aggregated.
+    fn pixels_done(&self, pixels: u64);
+    /// Input `index` is done, skipped or failed.
+    fn input_finished(&self, index: usize, path: &Path, outcome: &Outcome);
+}
+
+/// The result of a run: every input's outcome, in input order, and the time taken.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// (input, outcome), in the order of the inputs.
+    pub results: Vec<(PathBuf, Outcome)>,
+    /// Wall-clock time of the run.
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    /// Inputs whose outputs were written.
+    pub fn done(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Written { .. }))
+    }
+
+    /// Inputs skipped because their outputs existed.
+    pub fn skipped(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Skipped))
+    }
+
+    /// Inputs that failed.
+    pub fn failed(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Failed(_)))
+    }
+
+    /// Output files written.
+    pub fn outputs_written(&self) -> usize {
+        self.results
+            .iter()
+            .map(|(_, o)| match o {
+                Outcome::Written { outputs, .. } => outputs.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+        self.results.iter().filter(|(_, o)| f(o)).count()
+    }
+}
+
+/// Aggregates every input, `options.threads` bands at a time, and reports through `observer`.
+pub fn run(inputs: &[PathBuf], options: &JobOptions, observer: &dyn Observer) -> Summary {
+    let start = Instant::now();
+    let scheduler = Scheduler {
+        inputs,
+        options,
+        observer,
+        state: Mutex::new(State::default()),
+        outcomes: Mutex::new(vec![None; inputs.len()]),
+    };
+    let workers = options.threads.max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| scheduler.work());
+        }
+    });
+    let outcomes = scheduler
+        .outcomes
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    Summary {
+        results: inputs
+            .iter()
+            .cloned()
+            .zip(
+                outcomes
+                    .into_iter()
+                    .map(|o| o.unwrap_or_else(|| Outcome::Failed("not processed".into()))),
+            )
+            .collect(),
+        elapsed: start.elapsed(),
+    }
+}
+
+/// Locks a mutex, recovering the data if a worker panicked while holding it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Hands out (input, band) units in order, opening inputs as they are reached.
+struct Scheduler<'a> {
+    inputs: &'a [PathBuf],
+    options: &'a JobOptions,
+    observer: &'a dyn Observer,
+    state: Mutex<State>,
+    outcomes: Mutex<Vec<Option<Outcome>>>,
+}
+
+/// The input being handed out and the next input to open.
+#[derive(Default)]
+struct State {
+    next_input: usize,
+    current: Option<(Arc<InputJob>, usize)>,
+}
+
+impl Scheduler<'_> {
+    /// A worker's loop: run units until none is left.
+    fn work(&self) {
+        while let Some((job, band)) = self.next_unit() {
+            job.run_band(band, self.observer);
+            if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+                let outcome = job.finish();
+                self.record(job.index, outcome);
+            }
+        }
+    }
+
+    /// The next band to compute, opening the next input when the current one is handed out.
+    fn next_unit(&self) -> Option<(Arc<InputJob>, usize)> {
+        let mut state = lock(&self.state);
+        loop {
+            if let Some((job, next)) = &mut state.current {
+                if *next < job.bands.bands.len() {
+                    let unit = (Arc::clone(job), *next);
+                    *next += 1;
+                    return Some(unit);
+                }
+                state.current = None;
+            }
+            let index = state.next_input;
+            let path = self.inputs.get(index)?;
+            state.next_input += 1;
+            match InputJob::prepare(index, path, self.options) {
+                Ok(Some(job)) => {
+                    self.observer.input_started(
+                        index,
+                        self.inputs.len(),
+                        path,
+                        job.info.width.saturating_mul(job.info.height),
+                    );
+                    state.current = Some((Arc::new(job), 0));
+                }
+                Ok(None) => self.record(index, Outcome::Skipped),
+                Err(e) => self.record(index, Outcome::Failed(e.to_string())),
+            }
+        }
+    }
+
+    fn record(&self, index: usize, outcome: Outcome) {
+        if let Some(path) = self.inputs.get(index) {
+            self.observer.input_finished(index, path, &outcome);
+        }
+        if let Some(slot) = lock(&self.outcomes).get_mut(index) {
+            *slot = Some(outcome);
+        }
+    }
+}
+
+/// One input being aggregated: its source, plan, and open output writers.
+struct InputJob {
+    index: usize,
+    source: Source,
+    band: usize,
+    info: SourceInfo,
+    out: OutputGrid,
+    stats: StatSet,
+    in_nodata: Option<f64>,
+    out_nodata: f64,
+    bands: BandPlan,
+    /// One writer per statistic; taken out (and finished or dropped) by the last band.
+    writers: RwLock<Vec<GeoTiffWriter>>,
+    outputs: Vec<PathBuf>,
+    remaining: AtomicUsize,
+    /// Per statistic: valid results equal to the output nodata.
+    collisions: Vec<AtomicU64>,
+    failure: Mutex<Option<String>>,
+}
+
+impl InputJob {
+    /// Opens and plans input `path`; `None` when its outputs exist and are kept.
+    fn prepare(index: usize, path: &Path, options: &JobOptions) -> Result<Option<InputJob>, Error> {
+        let outputs: Vec<PathBuf> = options
+            .stats
+            .stats()
+            .iter()
+            .map(|&s| options.output_path(path, s))
+            .collect();
+        if !options.overwrite && outputs.iter().all(|p| p.exists()) {
+            return Ok(None);
+        }
+        let in_context = |e: Error| e.in_file(path);
+        let source = Source::open(path)?;
+        let info = source.info(options.band)?;
+        let out = plan(&info, &options.grid, options.mode).map_err(in_context)?;
+        let in_nodata = options.src_nodata.or(info.nodata);
+        let out_nodata = options.nodata.or(in_nodata).unwrap_or(DEFAULT_NODATA);
+        let types: Vec<_> = options
+            .stats
+            .stats()
+            .iter()
+            .map(|&s| output_type(s, info.sample_type, &options.stats.options, out_nodata))
+            .collect();
+        let bands = plan_bands(
+            &info,
+            &out,
+            &options.stats,
+            &types,
+            options.threads,
+            options.mem_limit,
+        )
+        .map_err(in_context)?;
+        std::fs::create_dir_all(&options.out_dir).map_err(|source| Error::Io {
+            path: options.out_dir.clone(),
+            source,
+        })?;
+        let writers = options
+            .stats
+            .stats()
+            .iter()
+            .zip(&types)
+            .zip(&outputs)
+            .map(|((&stat, &sample_type), output)| {
+                let mut w = WriterOptions::new(out.width(), out.height(), sample_type);
+                w.compression = options.writer.compression;
+                w.geo_transform = out.geo_transform;
+                w.geo_keys = info.geo_keys.clone();
+                w.nodata = Some(out_nodata);
+                w.cog = options.writer.cog.then_some(match stat {
+                    Statistic::Count | Statistic::Mode => rastagg_writer::Resampling::Nearest,
+                    _ => rastagg_writer::Resampling::Average,
+                });
+                GeoTiffWriter::create(output, w)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(InputJob {
+            index,
+            remaining: AtomicUsize::new(bands.bands.len()),
+            collisions: types.iter().map(|_| AtomicU64::new(0)).collect(),
+            band: options.band,
+            stats: options.stats.clone(),
+            writers: RwLock::new(writers),
+            failure: Mutex::new(None),
+            source,
+            info,
+            out,
+            in_nodata,
+            out_nodata,
+            bands,
+            outputs,
+        }))
+    }
+
+    /// Computes and writes band `b`, recording the first failure.
+    fn run_band(&self, b: usize, observer: &dyn Observer) {
+        if lock(&self.failure).is_some() {
+            return;
+        }
+        let result =
+            with_sample_type!(self.info.sample_type, T => self.run_band_typed::<T>(b, observer));
+        if let Err(e) = result {
+            lock(&self.failure).get_or_insert_with(|| e.in_file(self.source.path()).to_string());
+        }
+    }
+
+    fn run_band_typed<T: Pixel>(&self, b: usize, observer: &dyn Observer) -> Result<(), Error> {
+        let Some(rows) = self.bands.bands.get(b).cloned() else {
+            return Ok(());
+        };
+        let mut acc = BandAccumulator::<T>::new(
+            &self.stats,
+            &self.out.grid,
+            rows.clone(),
+            self.in_nodata,
+            self.out_nodata,
+        )?;
+        self.feed(&mut acc, observer)?;
+        let writers = self.writers.read().unwrap_or_else(|p| p.into_inner());
+        for ((out, writer), collisions) in acc
+            .finish()
+            .into_iter()
+            .zip(writers.iter())
+            .zip(&self.collisions)
+        {
+            collisions.fetch_add(out.nodata_collisions, Ordering::Relaxed);
+            write_buffer(writer, rows.start, &out.buffer)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the input rows of `acc`'s band in chunks aligned to the chunk size (a multiple of
+    /// the input's block height, so no block is decoded twice within a band).
+    fn feed<T: Pixel>(
+        &self,
+        acc: &mut BandAccumulator<T>,
+        observer: &dyn Observer,
+    ) -> Result<(), Error> {
+        let Range { start, end } = acc.input_rows();
+        let chunk = self.bands.chunk_rows.max(1);
+        let mut buf: Vec<T> = Vec::new();
+        let mut y = start;
+        while y < end {
+            let next = ((y / chunk) + 1).saturating_mul(chunk).min(end);
+            let window = Window::new(0, y, self.info.width, next - y);
+            let len = window
+                .len()
+                .ok_or_else(|| Error::Plan(format!("window {window:?} too large")))?;
+            buf.resize(len, T::default());
+            self.source.read_into(self.band, window, &mut buf)?;
+            acc.add_window(window, &buf)?;
+            observer.pixels_done(len as u64);
+            y = next;
+        }
+        Ok(())
+    }
+
+    /// Finishes (or, after a failure, drops) the writers: the outcome of the input.
+    fn finish(&self) -> Outcome {
+        let writers = std::mem::take(&mut *self.writers.write().unwrap_or_else(|p| p.into_inner()));
+        if let Some(msg) = lock(&self.failure).take() {
+            drop(writers); // removes the temporary files
+            return Outcome::Failed(msg);
+        }
+        for writer in writers {
+            if let Err(e) = writer.finish() {
+                return Outcome::Failed(e.to_string());
+            }
+        }
+        let mut warnings = self.source.warnings();
+        for ((stat, n), path) in self
+            .stats
+            .stats()
+            .iter()
+            .zip(&self.collisions)
+            .zip(&self.outputs)
+        {
+            let n = n.load(Ordering::Relaxed);
+            if n > 0 {
+                warnings.push(format!(
+                    "{}: {n} cell(s) of {stat} equal the output nodata {} and read back as nodata",
+                    path.display(),
+                    self.out_nodata
+                ));
+            }
+        }
+        Outcome::Written {
+            outputs: self.outputs.clone(),
+            warnings,
+        }
+    }
+}
+
+/// Writes a band of finished rows, whatever their type.
+fn write_buffer(
+    writer: &GeoTiffWriter,
+    first_row: u64,
+    buffer: &OutputBuffer,
+) -> Result<(), Error> {
+    match buffer {
+        OutputBuffer::U8(v) => writer.write_rows(first_row, v),
+        OutputBuffer::I8(v) => writer.write_rows(first_row, v),
+        OutputBuffer::U16(v) => writer.write_rows(first_row, v),
+        OutputBuffer::I16(v) => writer.write_rows(first_row, v),
+        OutputBuffer::U32(v) => writer.write_rows(first_row, v),
+        OutputBuffer::I32(v) => writer.write_rows(first_row, v),
+        OutputBuffer::U64(v) => writer.write_rows(first_row, v),
+        OutputBuffer::I64(v) => writer.write_rows(first_row, v),
+        OutputBuffer::F32(v) => writer.write_rows(first_row, v),
+        OutputBuffer::F64(v) => writer.write_rows(first_row, v),
+    }?;
+    Ok(())
+}
