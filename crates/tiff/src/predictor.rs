@@ -174,21 +174,34 @@ fn floating_point<const N: usize>(row: &mut [u8], spp: usize, tmp: &mut Vec<u8>)
     tmp.clear();
     tmp.extend_from_slice(row);
     let n = row.len() / N;
-    let planes: [&[u8]; N] = std::array::from_fn(|b| {
-        tmp.get(b * n..)
-            .and_then(|p| p.get(..n))
-            .unwrap_or_default()
-    });
-    for (k, out) in row.chunks_exact_mut(N).enumerate() {
-        let mut be = [0u8; N];
-        for (d, p) in be.iter_mut().zip(planes.iter()) {
-            *d = p.get(k).copied().unwrap_or(0);
+    let mut planes = tmp.chunks_exact(n.max(1));
+    match N {
+        4 => {
+            let (Some(p0), Some(p1), Some(p2), Some(p3)) =
+                (planes.next(), planes.next(), planes.next(), planes.next())
+            else {
+                return;
+            };
+            let bytes = p0.iter().zip(p1).zip(p2).zip(p3);
+            for (out, (((&a, &b), &c), &d)) in row.chunks_exact_mut(4).zip(bytes) {
+                out.copy_from_slice(&u32::from_be_bytes([a, b, c, d]).to_ne_bytes());
+            }
         }
-        if cfg!(target_endian = "little") {
-            be.reverse();
-        }
-        if let Ok(o) = <&mut [u8; N]>::try_from(out) {
-            *o = be;
+        _ => {
+            let planes: Vec<&[u8]> = planes.collect();
+            for (b, plane) in planes.iter().enumerate() {
+                // Plane b holds byte b counted from the most significant.
+                let at = if cfg!(target_endian = "little") {
+                    N - 1 - b
+                } else {
+                    b
+                };
+                for (out, &v) in row.chunks_exact_mut(N).zip(plane.iter()) {
+                    if let Some(x) = out.get_mut(at) {
+                        *x = v;
+                    }
+                }
+            }
         }
     }
 }

@@ -112,7 +112,7 @@ impl TiffFile {
         band: usize,
         window: Window,
         out: &mut [O],
-        conv: fn(T) -> O,
+        conv: impl Fn(T) -> O + Copy + Send + Sync,
     ) -> Result<()> {
         let info = self.info();
         let usage = |msg: String| self.err(DecodeError::Usage(msg));
@@ -196,7 +196,7 @@ impl TiffFile {
         by: u64,
         r0: u64,
         slab: &mut [O],
-        conv: fn(T) -> O,
+        conv: impl Fn(T) -> O + Copy,
         fill: O,
         scratch: &mut Scratch,
     ) -> std::result::Result<(), DecodeError> {
@@ -220,7 +220,7 @@ impl TiffFile {
         by: u64,
         r0: u64,
         slab: &mut [O],
-        conv: fn(T) -> O,
+        conv: impl Fn(T) -> O + Copy,
         fill: O,
     ) -> std::result::Result<(), DecodeError> {
         let blocks: Vec<Option<Vec<u8>>> = (plan.bx0..=plan.bx1)
@@ -247,7 +247,7 @@ fn place<T: Sample, O: Copy>(
     r0: u64,
     src: Option<&[u8]>,
     slab: &mut [O],
-    conv: fn(T) -> O,
+    conv: impl Fn(T) -> O + Copy,
     fill: O,
 ) {
     let w = plan.window;
