@@ -34,7 +34,7 @@ use rastagg_raster::{SampleType, Window};
 use crate::error::{CoreError, Result};
 use crate::exact::{DoubleDouble, ExactSum, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
-use crate::kernel::{Columns, RowKernel, row_kernel};
+use crate::kernel::{Columns, RowKernel, column_exact, row_kernel};
 use crate::output::{OutputBuffer, output_type};
 use crate::pixel::Pixel;
 use crate::stat::{Ddof, Needs, QuantileMethod, StatSet, Statistic};
@@ -43,6 +43,9 @@ use crate::values::{mode, quantile_gdal, quantile_linear};
 /// Rows summed per column before folding into cells; keeps column counts within u32 and
 /// 16-bit sums provably exact in f64.
 const ROW_CHUNK: u64 = 1 << 20;
+
+/// Columns per block of the column pass: 1024 columns of accumulators fit in L1.
+const COLUMN_BLOCK: usize = 1024;
 
 /// The exact sums of one cell.
 #[derive(Debug, Clone, Default)]
@@ -84,6 +87,7 @@ pub struct BandAccumulator<T: Pixel> {
     max: Vec<T>,
     s1: Vec<f64>,
     s2: Vec<f64>,
+    s3: Vec<f64>,
     exact: Vec<Option<Box<ExactCell>>>,
     values: Vec<T>,
     value_start: Vec<usize>,
@@ -185,6 +189,11 @@ impl<T: Pixel> BandAccumulator<T> {
             max: filled(sized(needs.minmax), T::LOWEST, "maxima")?,
             s1: filled(sized(needs.sum && fast_sums), 0.0, "sums")?,
             s2: filled(sized(needs.squares && fast_sums), 0.0, "sums")?,
+            s3: filled(
+                sized(needs.squares && fast_sums && T::SPLIT_SQUARES),
+                0.0,
+                "sums",
+            )?,
             exact: filled(sized(needs.sum || needs.squares), None, "cells")?,
             values,
             value_start,
@@ -283,41 +292,67 @@ impl<T: Pixel> BandAccumulator<T> {
     fn promote(&mut self, cell: usize) -> Option<&mut ExactCell> {
         let fast1 = self.s1.get(cell).copied().unwrap_or(0.0);
         let fast2 = self.s2.get(cell).copied().unwrap_or(0.0);
+        let fast3 = self.s3.get(cell).copied().unwrap_or(0.0);
         let slot = self.exact.get_mut(cell)?;
         Some(slot.get_or_insert_with(|| {
+            let mut s2 = ExactSum::from_f64(fast2);
+            s2.add(fast3);
             Box::new(ExactCell {
                 s1: ExactSum::from_f64(fast1),
-                s2: ExactSum::from_f64(fast2),
+                s2,
                 w: ExactSum::default(),
             })
         }))
     }
 
-    /// Integer-factor and corner grids: the vectorised column pass, then a fold per cell.
+    /// Integer-factor and corner grids: the vectorised column pass over blocks of about
+    /// [`COLUMN_BLOCK`] columns (so the column accumulators stay in L1), then a fold per cell.
     fn add_disjoint(&mut self, r: u64, ys: &Range<u64>, pieces: &[Piece], w: &Window, data: &[T]) {
         let width = w.cols as usize;
-        let mut start = ys.start;
-        while start < ys.end {
-            let end = (start + ROW_CHUNK).min(ys.end);
-            self.columns.reset(width, self.needs);
-            for j in start..end {
-                let off = (j - w.y) as usize * width;
-                if let Some(row) = data.get(off..off + width) {
-                    (self.kernel)(row, self.nodata, self.use_nodata, &mut self.columns);
+        let mut first = 0;
+        while let Some(head) = pieces.get(first) {
+            let b0 = head.local.start;
+            let mut last = first + 1;
+            while pieces
+                .get(last)
+                .is_some_and(|p| p.local.end - b0 <= COLUMN_BLOCK)
+            {
+                last += 1;
+            }
+            let b1 = pieces.get(last - 1).map_or(b0, |p| p.local.end);
+            let mut start = ys.start;
+            while start < ys.end {
+                let end = (start + ROW_CHUNK).min(ys.end);
+                self.columns.reset(b1 - b0, self.needs);
+                for j in start..end {
+                    let off = (j - w.y) as usize * width;
+                    if let Some(row) = data.get(off + b0..off + b1) {
+                        (self.kernel)(row, self.nodata, self.use_nodata, &mut self.columns);
+                    }
                 }
+                for p in pieces.get(first..last).unwrap_or(&[]) {
+                    self.fold_columns(r, start..end, p, b0, w, data);
+                }
+                start = end;
             }
-            for p in pieces {
-                self.fold_columns(r, start..end, p, w, data);
-            }
-            start = end;
+            first = last;
         }
     }
 
-    /// Folds the columns of piece `p` into its cell.
-    fn fold_columns(&mut self, r: u64, ys: Range<u64>, p: &Piece, w: &Window, data: &[T]) {
+    /// Folds the columns of piece `p` (column accumulators start at window column `b0`) into
+    /// its cell.
+    fn fold_columns(
+        &mut self,
+        r: u64,
+        ys: Range<u64>,
+        p: &Piece,
+        b0: usize,
+        w: &Window,
+        data: &[T],
+    ) {
         let cell = self.cell(r, p.col);
         let cols = &self.columns;
-        let local = p.local.clone();
+        let local = p.local.start - b0..p.local.end - b0;
         let n: u64 = cols.cnt[local.clone()].iter().map(|&c| u64::from(c)).sum();
         if n == 0 {
             return;
@@ -337,41 +372,58 @@ impl<T: Pixel> BandAccumulator<T> {
         if !(self.needs.sum || self.needs.squares) {
             return;
         }
-        let (p1, ok1) = if self.needs.sum {
-            checked_sum(&cols.s1[local.clone()], &cols.e1[local.clone()])
-        } else {
-            (0.0, true)
+        let mut exact = local.clone().all(|k| {
+            let (a, b) = column_exact(cols, k, self.needs);
+            a && b
+        });
+        let mut total = |on: bool, parts: &[f64]| {
+            if !on {
+                return 0.0;
+            }
+            let (sum, ok) = checked_sum(parts.get(local.clone()).unwrap_or(&[]));
+            exact &= ok;
+            sum
         };
-        let (p2, ok2) = if self.needs.squares {
-            checked_sum(&cols.s2[local.clone()], &cols.e2[local.clone()])
-        } else {
-            (0.0, true)
-        };
-        if ok1 && ok2 {
-            self.merge(cell, p1, p2);
+        let p1 = total(self.needs.sum, &cols.s1);
+        let p2 = total(self.needs.squares, &cols.s2);
+        let p3 = total(self.needs.squares && T::SPLIT_SQUARES, &cols.s3);
+        if exact {
+            self.merge(cell, [p1, p2, p3]);
         } else {
             self.recompute(cell, ys, p, w, data);
         }
     }
 
-    /// Adds exact window partial sums into a cell, keeping the cell exact.
-    fn merge(&mut self, cell: usize, p1: f64, p2: f64) {
+    /// Adds exact window partial sums (Σx, Σx² or its high parts, low parts) into a cell,
+    /// keeping the cell exact.
+    fn merge(&mut self, cell: usize, parts: [f64; 3]) {
         if self.exact.get(cell).is_some_and(Option::is_none) {
-            let (t1, e1) = self.s1.get(cell).map_or((0.0, 0.0), |&s| two_sum(s, p1));
-            let (t2, e2) = self.s2.get(cell).map_or((0.0, 0.0), |&s| two_sum(s, p2));
-            if e1 == 0.0 && e2 == 0.0 && t1.is_finite() && t2.is_finite() {
-                if let Some(s) = self.s1.get_mut(cell) {
-                    *s = t1;
+            let fast = [&self.s1, &self.s2, &self.s3];
+            let mut sums = [0.0; 3];
+            let mut exact = true;
+            for ((sum, v), p) in sums.iter_mut().zip(fast).zip(parts) {
+                if let Some(&s) = v.get(cell) {
+                    let (t, e) = two_sum(s, p);
+                    exact &= e == 0.0 && t.is_finite();
+                    *sum = t;
                 }
-                if let Some(s) = self.s2.get_mut(cell) {
-                    *s = t2;
+            }
+            if exact {
+                for (v, t) in [&mut self.s1, &mut self.s2, &mut self.s3]
+                    .into_iter()
+                    .zip(sums)
+                {
+                    if let Some(s) = v.get_mut(cell) {
+                        *s = t;
+                    }
                 }
                 return;
             }
         }
         if let Some(e) = self.promote(cell) {
-            e.s1.add(p1);
-            e.s2.add(p2);
+            e.s1.add(parts[0]);
+            e.s2.add(parts[1]);
+            e.s2.add(parts[2]);
         }
     }
 
@@ -513,11 +565,15 @@ impl<T: Pixel> BandAccumulator<T> {
                 };
                 (e.s1.round_dd(), e.s2.round_dd(), w)
             }
-            None => (
-                DoubleDouble::from_f64(self.s1.get(cell).copied().unwrap_or(0.0)),
-                DoubleDouble::from_f64(self.s2.get(cell).copied().unwrap_or(0.0)),
-                DoubleDouble::from_f64(n),
-            ),
+            None => {
+                let fast = |v: &[f64]| v.get(cell).copied().unwrap_or(0.0);
+                let (hi, lo) = two_sum(fast(&self.s2), fast(&self.s3));
+                (
+                    DoubleDouble::from_f64(fast(&self.s1)),
+                    DoubleDouble { hi, lo },
+                    DoubleDouble::from_f64(n),
+                )
+            }
         }
     }
 
@@ -639,11 +695,10 @@ struct Piece {
     weights: Vec<f64>,
 }
 
-/// `Σ parts` in f64, and whether it is provably exact: no addition rounded and every part was
-/// itself exact (its error total is zero).
-fn checked_sum(parts: &[f64], errors: &[f64]) -> (f64, bool) {
+/// `Σ parts` in f64, and whether no addition rounded.
+fn checked_sum(parts: &[f64]) -> (f64, bool) {
     let mut acc = 0.0;
-    let mut exact = errors.iter().all(|&e| e == 0.0);
+    let mut exact = true;
     for &p in parts {
         let (t, e) = two_sum(acc, p);
         exact &= e == 0.0 && t.is_finite();

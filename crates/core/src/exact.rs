@@ -255,9 +255,9 @@ fn scale(m: f64, exp: i64) -> f64 {
     }
 }
 
-/// 2^k for k in −1022..=1023.
-fn pow2(k: i32) -> f64 {
-    f64::from_bits(((k + 1023) as u64) << 52)
+/// 2^k for k in −1022..=1023 (clamped to that range).
+pub(crate) fn pow2(k: i32) -> f64 {
+    f64::from_bits(((k.clamp(-1022, 1023) + 1023) as u64) << 52)
 }
 
 #[cfg(test)]

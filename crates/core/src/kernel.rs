@@ -3,11 +3,12 @@
 //! A band accumulator first sums each input column over the rows of one output row (this loop:
 //! contiguous, element-wise, branch-free, one monomorphised copy per accumulator set), then
 //! folds the columns of each output cell together (once per output row, not per pixel). Sums
-//! are plain f64 additions whose rounding errors are accumulated (as magnitudes) beside them:
-//! an error total of exactly zero proves the f64 sum is the exact sum, whatever the order.
+//! are plain f64 additions, proved exact per column (see [`Check`]): from the column's min, max
+//! and smallest non-zero magnitude, or (f64 input) from accumulated rounding errors, whose
+//! total is zero exactly when no operation rounded.
 
-use crate::exact::two_prod;
-use crate::pixel::Pixel;
+use crate::exact::{pow2, two_prod};
+use crate::pixel::{Check, Pixel};
 use crate::stat::Needs;
 
 /// Per-column accumulators for one output row of one window.
@@ -19,14 +20,79 @@ pub(crate) struct Columns<T> {
     pub mn: Vec<T>,
     /// Column maximum (canonical zeros).
     pub mx: Vec<T>,
+    /// Smallest non-zero |x| per column (f32 magnitude proofs only).
+    pub amin: Vec<T>,
     /// Σx per column.
     pub s1: Vec<f64>,
-    /// Σx² per column.
+    /// Σx² per column (Σ of the high parts when squares are split).
     pub s2: Vec<f64>,
-    /// Σ|rounding error| of `s1`.
+    /// Σ of the low parts of split squares per column.
+    pub s3: Vec<f64>,
+    /// Σ|rounding error| of `s1` (f64 input only).
     pub e1: Vec<f64>,
-    /// Σ|rounding error| of `s2` and of the squares.
+    /// Σ|rounding error| of `s2` and of the squares (f64 input only).
     pub e2: Vec<f64>,
+}
+
+/// Whether column min/max are tracked: asked for, or needed by a magnitude proof.
+pub(crate) fn tracks_minmax<T: Pixel>(needs: Needs) -> bool {
+    needs.minmax
+        || (needs.sum && T::SUM_CHECK == Check::Magnitude)
+        || (needs.squares && T::SQUARE_CHECK == Check::Magnitude)
+}
+
+/// Whether the smallest non-zero magnitude is tracked (magnitude proofs of float sums).
+fn tracks_min_abs<T: Pixel>(needs: Needs) -> bool {
+    T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude && (needs.sum || needs.squares)
+}
+
+/// Whether column `k`'s Σx and Σx² are provably exact. `k` must be a column of the last reset.
+pub(crate) fn column_exact<T: Pixel>(c: &Columns<T>, k: usize, needs: Needs) -> (bool, bool) {
+    let rounding = |e: &[f64]| e.get(k).is_none_or(|&e| e == 0.0);
+    let mut sum_ok = !needs.sum || T::SUM_CHECK != Check::Rounding || rounding(&c.e1);
+    let mut sq_ok = !needs.squares || T::SQUARE_CHECK != Check::Rounding || rounding(&c.e2);
+    let magnitude = (needs.sum && T::SUM_CHECK == Check::Magnitude)
+        || (needs.squares && T::SQUARE_CHECK == Check::Magnitude);
+    if magnitude {
+        let n = f64::from(c.cnt.get(k).copied().unwrap_or(0));
+        let (lo, hi) = match (c.mn.get(k), c.mx.get(k)) {
+            (Some(lo), Some(hi)) => (lo.to_f64(), hi.to_f64()),
+            _ => (f64::INFINITY, f64::INFINITY),
+        };
+        let m = lo.abs().max(hi.abs());
+        // Exponent of the lowest bit any value can have (None: no non-zero value).
+        let lsb = if T::SIGNIFICAND_BITS == 0 {
+            Some(0)
+        } else {
+            c.amin
+                .get(k)
+                .map(|a| a.to_f64())
+                .filter(|a| a.is_finite())
+                .map(|a| ((a.to_bits() >> 52) & 0x7ff) as i32 - 1023 - (T::SIGNIFICAND_BITS - 1))
+        };
+        // Square parts: hi = f32(x²) ≥ 2^(2·e(m)) has its lowest bit at 2^(2·lsb + 23); lo is
+        // below 2^-24·hi with its lowest bit at 2^(2·lsb): the hi bound is the binding one.
+        let sq_lsb = |l: i32| {
+            if T::SPLIT_SQUARES {
+                2 * l + T::SIGNIFICAND_BITS - 1
+            } else {
+                2 * l
+            }
+        };
+        // One bit of margin (52, not 53) covers the rounding of n·m and n·m².
+        let fits = |v: f64, l: i32| v <= pow2(52 + l);
+        if n > 0.0 {
+            if needs.sum && T::SUM_CHECK == Check::Magnitude {
+                sum_ok &= m.is_finite() && lsb.is_none_or(|l| fits(n * m, l));
+            }
+            if needs.squares && T::SQUARE_CHECK == Check::Magnitude {
+                let m2 = m * m;
+                let hi_fits = !T::SPLIT_SQUARES || m2 <= f64::from(f32::MAX);
+                sq_ok &= m2.is_finite() && hi_fits && lsb.is_none_or(|l| fits(n * m2, sq_lsb(l)));
+            }
+        }
+    }
+    (sum_ok, sq_ok)
 }
 
 impl<T: Pixel> Columns<T> {
@@ -37,9 +103,12 @@ impl<T: Pixel> Columns<T> {
             v.resize(width, x);
         }
         fill(&mut self.cnt, width, 0);
-        if needs.minmax {
+        if tracks_minmax::<T>(needs) {
             fill(&mut self.mn, width, T::HIGHEST);
             fill(&mut self.mx, width, T::LOWEST);
+        }
+        if tracks_min_abs::<T>(needs) {
+            fill(&mut self.amin, width, T::HIGHEST);
         }
         if needs.sum {
             fill(&mut self.s1, width, 0.0);
@@ -47,6 +116,9 @@ impl<T: Pixel> Columns<T> {
         }
         if needs.squares {
             fill(&mut self.s2, width, 0.0);
+            if T::SPLIT_SQUARES {
+                fill(&mut self.s3, width, 0.0);
+            }
             fill(&mut self.e2, width, 0.0);
         }
     }
@@ -58,7 +130,7 @@ pub(crate) type RowKernel<T> = fn(&[T], T, bool, &mut Columns<T>);
 
 /// The kernel specialised for exactly the accumulators `needs` asks for (count always).
 pub(crate) fn row_kernel<T: Pixel>(needs: Needs) -> RowKernel<T> {
-    match (needs.minmax, needs.sum, needs.squares) {
+    match (tracks_minmax::<T>(needs), needs.sum, needs.squares) {
         (false, false, false) => accumulate::<T, false, false, false>,
         (false, false, true) => accumulate::<T, false, false, true>,
         (false, true, false) => accumulate::<T, false, true, false>,
@@ -83,13 +155,18 @@ fn accumulate<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     c: &mut Columns<T>,
 ) {
     let n = row.len();
+    let amin_on = MM && (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
+    let e1_on = SUM && T::SUM_CHECK == Check::Rounding;
+    let e2_on = SQ && T::SQUARE_CHECK == Check::Rounding;
     let cnt = &mut c.cnt[..n];
     let mn = part(MM, &mut c.mn, n);
     let mx = part(MM, &mut c.mx, n);
+    let amin = part(amin_on, &mut c.amin, n);
     let s1 = part(SUM, &mut c.s1, n);
-    let e1 = part(SUM, &mut c.e1, n);
+    let e1 = part(e1_on, &mut c.e1, n);
     let s2 = part(SQ, &mut c.s2, n);
-    let e2 = part(SQ, &mut c.e2, n);
+    let s3 = part(SQ && T::SPLIT_SQUARES, &mut c.s3, n);
+    let e2 = part(e2_on, &mut c.e2, n);
     for k in 0..n {
         let x = row[k];
         let ok = x.is_data(nodata, use_nodata);
@@ -99,27 +176,38 @@ fn accumulate<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
             mn[k] = if ok & (v < mn[k]) { v } else { mn[k] };
             mx[k] = if ok & (v > mx[k]) { v } else { mx[k] };
         }
+        if amin_on {
+            let a = x.magnitude();
+            let nonzero = a != T::default();
+            amin[k] = if ok & nonzero & (a < amin[k]) {
+                a
+            } else {
+                amin[k]
+            };
+        }
         if SUM || SQ {
             let xf = if ok { x.to_f64() } else { 0.0 };
             if SUM {
                 let s = s1[k];
                 let t = s + xf;
-                if T::SUM_MAY_ROUND {
+                if e1_on {
                     let z = t - s;
                     e1[k] += ((s - (t - z)) + (xf - z)).abs();
                 }
                 s1[k] = t;
             }
-            if SQ {
+            if SQ && T::SPLIT_SQUARES {
                 let q = xf * xf;
-                if T::SQUARE_MAY_ROUND {
-                    e2[k] += two_prod(xf, xf).1.abs();
-                }
+                let hi = f64::from(q as f32);
+                s2[k] += hi;
+                s3[k] += q - hi;
+            } else if SQ {
+                let q = xf * xf;
                 let s = s2[k];
                 let t = s + q;
-                if T::SQUARE_SUM_MAY_ROUND {
+                if e2_on {
                     let z = t - s;
-                    e2[k] += ((s - (t - z)) + (q - z)).abs();
+                    e2[k] += ((s - (t - z)) + (q - z)).abs() + two_prod(xf, xf).1.abs();
                 }
                 s2[k] = t;
             }

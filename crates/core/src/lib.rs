@@ -33,5 +33,5 @@ pub use grid::{
     snap_pixel_size,
 };
 pub use output::{OutputBuffer, natural_output_type, output_type, widen_for_nodata};
-pub use pixel::Pixel;
+pub use pixel::{Check, Pixel};
 pub use stat::{Ddof, Quantile, QuantileMethod, StatOptions, StatSet, Statistic};

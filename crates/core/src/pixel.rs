@@ -4,6 +4,19 @@ use std::cmp::Ordering;
 
 use rastagg_raster::Sample;
 
+/// How a kernel proves a column sum exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Always exact: |terms| and their count are too small to round (8/16-bit input).
+    Never,
+    /// From the column's magnitudes: with every term a multiple of `2^L` and `n · max|term|`
+    /// at most `2^(52+L)`, every partial sum is representable (cheap: min/max trackers).
+    Magnitude,
+    /// From the accumulated rounding errors of every addition and product (f64 input, whose
+    /// full significands leave no room for the magnitude proof).
+    Rounding,
+}
+
 /// A sample type the aggregation kernels accept: every [`Sample`] type, with the constants and
 /// helpers the kernels are written against. Implemented for all ten sample types.
 pub trait Pixel: Sample {
@@ -11,12 +24,16 @@ pub trait Pixel: Sample {
     const LOWEST: Self;
     /// The largest value (+∞ for floats): the identity of `min`.
     const HIGHEST: Self;
-    /// The f64 sum of up to 2^20 values may round: partial sums are checked for exactness.
-    const SUM_MAY_ROUND: bool;
-    /// A sum of up to 2^20 f64 squares may round: sums of squares are checked.
-    const SQUARE_SUM_MAY_ROUND: bool;
-    /// `x·x` itself may round in f64: its rounding error is computed and checked too.
-    const SQUARE_MAY_ROUND: bool;
+    /// How the kernels prove that a column's f64 sum of up to 2^20 values is exact.
+    const SUM_CHECK: Check;
+    /// How the kernels prove that a column's f64 sum of up to 2^20 squares is exact.
+    const SQUARE_CHECK: Check;
+    /// Significand bits of the type (0 for integers, whose values are multiples of 1): the
+    /// lowest set bit of a value `v` is at least `2^(floor(log2 |v|) − bits + 1)`.
+    const SIGNIFICAND_BITS: i32;
+    /// Squares are summed as two parts, `hi = f32(x²)` and `lo = x² − hi`, each with a 24-bit
+    /// significand, so that their column sums stay provably exact over a wide range (f32).
+    const SPLIT_SQUARES: bool;
 
     /// True when the value is data: not NaN and (when `use_nodata`) not `nodata`. Written
     /// without branches so that loops over it vectorise.
@@ -24,6 +41,8 @@ pub trait Pixel: Sample {
     /// The value with −0.0 turned into +0.0 (identity for integers), so that min, max, mode and
     /// quantiles do not depend on which zero arrived first.
     fn canonical(self) -> Self;
+    /// `|self|` (floats only; integers return themselves, the kernels never ask them).
+    fn magnitude(self) -> Self;
     /// Total order used to sort values (floats: IEEE total order; NaN never reaches it).
     fn total_cmp(&self, other: &Self) -> Ordering;
     /// The value as an i128 for integer types (exact), `None` for floats.
@@ -33,19 +52,24 @@ pub trait Pixel: Sample {
 }
 
 macro_rules! int_pixel {
-    ($t:ty, $sum_rounds:expr, $sq_rounds:expr) => {
+    ($t:ty, $sum:ident, $square:ident) => {
         impl Pixel for $t {
             const LOWEST: Self = <$t>::MIN;
             const HIGHEST: Self = <$t>::MAX;
-            const SUM_MAY_ROUND: bool = $sum_rounds;
-            const SQUARE_SUM_MAY_ROUND: bool = $sq_rounds;
-            const SQUARE_MAY_ROUND: bool = $sq_rounds;
+            const SUM_CHECK: Check = Check::$sum;
+            const SQUARE_CHECK: Check = Check::$square;
+            const SIGNIFICAND_BITS: i32 = 0;
+            const SPLIT_SQUARES: bool = false;
             #[inline(always)]
             fn is_data(self, nodata: Self, use_nodata: bool) -> bool {
                 (self != nodata) | !use_nodata
             }
             #[inline(always)]
             fn canonical(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn magnitude(self) -> Self {
                 self
             }
             #[inline]
@@ -64,25 +88,27 @@ macro_rules! int_pixel {
     };
 }
 
-// Up to 32 bits, |x| < 2^32 so 2^20 of them sum below 2^52: exact. Squares of 16-bit values
-// are below 2^32 and sum exactly too; squares of 32-bit values need up to 64 bits.
-int_pixel!(u8, false, false);
-int_pixel!(i8, false, false);
-int_pixel!(u16, false, false);
-int_pixel!(i16, false, false);
-int_pixel!(u32, false, true);
-int_pixel!(i32, false, true);
-int_pixel!(u64, true, true);
-int_pixel!(i64, true, true);
+// Up to 32 bits, |x| < 2^32, so 2^20 of them sum below 2^52: exact. Squares of 16-bit values
+// are below 2^32 and sum exactly too; squares of 32-bit values need up to 64 bits. 64-bit
+// values above 2^53 are not even exact in f64.
+int_pixel!(u8, Never, Never);
+int_pixel!(i8, Never, Never);
+int_pixel!(u16, Never, Never);
+int_pixel!(i16, Never, Never);
+int_pixel!(u32, Never, Magnitude);
+int_pixel!(i32, Never, Magnitude);
+int_pixel!(u64, Magnitude, Magnitude);
+int_pixel!(i64, Magnitude, Magnitude);
 
 macro_rules! float_pixel {
-    ($t:ty, $sq_rounds:expr) => {
+    ($t:ty, $check:ident, $bits:expr) => {
         impl Pixel for $t {
             const LOWEST: Self = <$t>::NEG_INFINITY;
             const HIGHEST: Self = <$t>::INFINITY;
-            const SUM_MAY_ROUND: bool = true;
-            const SQUARE_SUM_MAY_ROUND: bool = true;
-            const SQUARE_MAY_ROUND: bool = $sq_rounds;
+            const SUM_CHECK: Check = Check::$check;
+            const SQUARE_CHECK: Check = Check::$check;
+            const SIGNIFICAND_BITS: i32 = $bits;
+            const SPLIT_SQUARES: bool = $bits == 24;
             #[inline(always)]
             fn is_data(self, nodata: Self, use_nodata: bool) -> bool {
                 // NaN != NaN: `self == self` is false exactly for NaN.
@@ -93,6 +119,10 @@ macro_rules! float_pixel {
             #[inline(always)]
             fn canonical(self) -> Self {
                 self + 0.0
+            }
+            #[inline(always)]
+            fn magnitude(self) -> Self {
+                self.abs()
             }
             #[inline]
             fn total_cmp(&self, other: &Self) -> Ordering {
@@ -110,9 +140,10 @@ macro_rules! float_pixel {
     };
 }
 
-// The square of an f32 (24-bit significand) is exact in f64 (53 bits).
-float_pixel!(f32, false);
-float_pixel!(f64, true);
+// An f32 square (48 significant bits) is exact in f64, so magnitudes suffice; f64 values
+// have no spare bits and are checked by their rounding errors.
+float_pixel!(f32, Magnitude, 24);
+float_pixel!(f64, Rounding, 53);
 
 #[cfg(test)]
 mod tests {
