@@ -230,6 +230,17 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Garbage never panics, whatever the output size, and never writes past it.
+        #[test]
+        fn garbage_never_panics(src in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..3000), len in 0usize..20_000) {
+            let mut out = vec![0u8; len];
+            if let Ok(n) = decode(&src, &mut out) {
+                proptest::prop_assert!(n <= len);
+            }
+        }
+    }
+
     #[test]
     fn old_style_lzw() {
         let data: Vec<u8> = (0..5000u32).map(|i| (i % 13) as u8).collect();
