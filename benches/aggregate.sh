@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Whole-command benchmark of `rastagg aggregate` on the file the issue-6 goals are measured on:
+# world_lzw.tif, 21600×10800 Float32, LZW + predictor 2, strips, ~64% nodata
+# (../shared/bench/make_world.py), aggregated by factor 5.
+# One interleaved round per REPEAT: six statistics (2 threads), count alone (2 threads),
+# six statistics on 1 thread, and `gdal_translate -r average -outsize` (mean alone).
+# Prints medians of wall time and peak RSS, and the ratios the goals are stated in.
+# Usage: benches/aggregate.sh [WORKDIR]   (default /tmp/rastagg-bench; the input is made once)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-/tmp/rastagg-bench}
+repeat=${REPEAT:-3}
+mkdir -p "$work"
+input="$work/world_lzw.tif"
+if [ ! -f "$input" ]; then
+    /usr/bin/python3 ../shared/bench/make_world.py "$input" 21600 10800 \
+        --co COMPRESS=LZW --co PREDICTOR=2 --co BIGTIFF=YES
+fi
+cargo build --release -q
+bin=$PWD/target/release/rastagg
+out="$work/out"
+
+# Runs a command under /usr/bin/time; prints "seconds maxrss_kb".
+measure() {
+    rm -rf "$out"
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>&1
+    cat "$work/time.txt"
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A secs rss
+names=(six count six_1t gdal_mean)
+for _ in $(seq "$repeat"); do
+    for name in "${names[@]}"; do
+        case $name in
+        six) r=$(measure "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 2 \
+                --stats count,min,max,sum,mean,SD) ;;
+        count) r=$(measure "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 2 \
+                --stats count) ;;
+        six_1t) r=$(measure "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 1 \
+                --stats count,min,max,sum,mean,SD) ;;
+        gdal_mean) mkdir -p "$out"; r=$(measure gdal_translate -q -r average -outsize 4320 2160 \
+                -co TILED=YES -co COMPRESS=DEFLATE "$input" "$out/gdal_mean.tif") ;;
+        esac
+        secs[$name]+="${r% *} "
+        rss[$name]+="${r#* } "
+    done
+done
+printf '%-10s %8s %10s\n' run seconds peak_MB
+for name in "${names[@]}"; do
+    s=$(tr ' ' '\n' <<<"${secs[$name]}" | grep . | median)
+    m=$(tr ' ' '\n' <<<"${rss[$name]}" | grep . | median)
+    printf '%-10s %8.2f %10.0f\n' "$name" "$s" "$(awk "BEGIN{print $m/1024}")"
+    declare "med_$name=$s"
+done
+awk -v six="$med_six" -v count="$med_count" -v one="$med_six_1t" -v gdal="$med_gdal_mean" 'BEGIN {
+    printf "six/count %.2f (goal <= 1.15)\n", six / count
+    printf "1 thread / 2 threads %.2f (goal >= 1.85)\n", one / six
+    printf "gdal_translate mean / rastagg six %.2f (goal >= 3)\n", gdal / six
+}'
