@@ -188,19 +188,22 @@ fn floating_point<const N: usize>(row: &mut [u8], spp: usize, tmp: &mut Vec<u8>)
             }
         }
         _ => {
-            let planes: Vec<&[u8]> = planes.collect();
-            for (b, plane) in planes.iter().enumerate() {
-                // Plane b holds byte b counted from the most significant.
-                let at = if cfg!(target_endian = "little") {
-                    N - 1 - b
-                } else {
-                    b
-                };
-                for (out, &v) in row.chunks_exact_mut(N).zip(plane.iter()) {
-                    if let Some(x) = out.get_mut(at) {
-                        *x = v;
-                    }
-                }
+            let mut next = || planes.next().unwrap_or_default();
+            let (p0, p1, p2, p3) = (next(), next(), next(), next());
+            let (p4, p5, p6, p7) = (next(), next(), next(), next());
+            let bytes = p0
+                .iter()
+                .zip(p1)
+                .zip(p2)
+                .zip(p3)
+                .zip(p4)
+                .zip(p5)
+                .zip(p6)
+                .zip(p7);
+            for (out, (((((((&a, &b), &c), &d), &e), &f), &g), &h)) in
+                row.chunks_exact_mut(8).zip(bytes)
+            {
+                out.copy_from_slice(&u64::from_be_bytes([a, b, c, d, e, f, g, h]).to_ne_bytes());
             }
         }
     }
