@@ -193,7 +193,8 @@ pub(crate) fn assemble(v: &Values<'_>, header: &Header, limits: &Limits) -> Fall
     let bits = per_sample(v, tags::BITS_PER_SAMPLE, "BitsPerSample", 1)?;
     let format = per_sample(v, tags::SAMPLE_FORMAT, "SampleFormat", 1)?;
     let sample_type = sample_type(bits, format)?;
-    let interleave = match v.uint(tags::PLANAR_CONFIGURATION)?.unwrap_or(1) {
+    let planar_code = v.uint(tags::PLANAR_CONFIGURATION)?.unwrap_or(1);
+    let interleave = match planar_code {
         2 if spp > 1 => Interleave::Band,
         1 | 2 => Interleave::Pixel,
         p => return Err(format_err!("bad PlanarConfiguration {p}")),
@@ -211,6 +212,7 @@ pub(crate) fn assemble(v: &Values<'_>, header: &Header, limits: &Limits) -> Fall
     }
 
     let tile = (v.uint(tags::TILE_WIDTH)?, v.uint(tags::TILE_LENGTH)?);
+    let rows_per_strip = v.uint(tags::ROWS_PER_STRIP)?.unwrap_or(u64::from(u32::MAX));
     let (tiled, block_width, block_height, offsets_tag, counts_tag) = match tile {
         (Some(tw), Some(th)) => {
             if tw == 0 || th == 0 {
@@ -219,14 +221,13 @@ pub(crate) fn assemble(v: &Values<'_>, header: &Header, limits: &Limits) -> Fall
             (true, tw, th, tags::TILE_OFFSETS, tags::TILE_BYTE_COUNTS)
         }
         (None, None) => {
-            let rps = v.uint(tags::ROWS_PER_STRIP)?.unwrap_or(u64::MAX);
-            if rps == 0 {
+            if rows_per_strip == 0 {
                 return Err(format_err!("RowsPerStrip is 0"));
             }
             (
                 false,
                 width,
-                rps.min(height),
+                rows_per_strip.min(height),
                 tags::STRIP_OFFSETS,
                 tags::STRIP_BYTE_COUNTS,
             )
@@ -262,18 +263,6 @@ pub(crate) fn assemble(v: &Values<'_>, header: &Header, limits: &Limits) -> Fall
         has_mask: false,
     };
 
-    let block_bytes = block_width
-        .checked_mul(block_height)
-        .and_then(|n| n.checked_mul(info.block_spp()))
-        .and_then(|n| n.checked_mul(sample_type.size() as u64))
-        .filter(|&n| n <= limits.max_block_bytes)
-        .ok_or_else(|| {
-            DecodeError::Limit(format!(
-                "blocks of {block_width}x{block_height} pixels x {} samples of {sample_type} exceed the {}-byte block limit",
-                info.block_spp(),
-                limits.max_block_bytes
-            ))
-        })?;
     let planes = if interleave == Interleave::Band {
         spp
     } else {
@@ -284,6 +273,12 @@ pub(crate) fn assemble(v: &Values<'_>, header: &Header, limits: &Limits) -> Fall
         .checked_mul(info.blocks_down())
         .and_then(|n| n.checked_mul(planes))
         .ok_or_else(|| format_err!("absurd number of blocks"))?;
+    let block_bytes = |info: &ImageInfo| {
+        info.block_width
+            .checked_mul(info.block_height)
+            .and_then(|n| n.checked_mul(info.block_spp()))
+            .and_then(|n| n.checked_mul(sample_type.size() as u64))
+    };
     let offsets = v.uints(offsets_tag)?.ok_or_else(|| {
         format_err!(
             "missing {} tag",
@@ -293,7 +288,9 @@ pub(crate) fn assemble(v: &Values<'_>, header: &Header, limits: &Limits) -> Fall
     let counts = match v.uints(counts_tag)? {
         Some(c) => c,
         // libtiff estimates missing byte counts of uncompressed data: every block full.
-        None if compression == Compression::None => vec![block_bytes; offsets.len()],
+        None if compression == Compression::None => {
+            vec![block_bytes(&info).unwrap_or(u64::MAX); offsets.len()]
+        }
         None => {
             return Err(format_err!(
                 "missing {} tag",
@@ -313,9 +310,71 @@ pub(crate) fn assemble(v: &Values<'_>, header: &Header, limits: &Limits) -> Fall
             counts.len()
         ));
     }
-    Ok(Layout {
+    let mut layout = Layout {
         info,
         offsets,
         counts,
-    })
+    };
+    if !tiled && compression == Compression::None && planar_code == 1 && blocks == 1 {
+        chop_single_strip(&mut layout, rows_per_strip, v.r.data.len() as u64, limits);
+    }
+    let info = &layout.info;
+    if block_bytes(info).is_none_or(|n| n > limits.max_block_bytes) {
+        return Err(DecodeError::Limit(format!(
+            "blocks of {}x{} pixels x {} samples of {sample_type} exceed the {}-byte block limit",
+            info.block_width,
+            info.block_height,
+            info.block_spp(),
+            limits.max_block_bytes
+        )));
+    }
+    Ok(layout)
+}
+
+/// libtiff's ChopUpSingleUncompressedStrip, which GDAL sees: an uncompressed, pixel-interleaved
+/// image stored as one strip is read as strips of about 8 KiB (at least one row), consecutive
+/// in the file; strips past the stored byte count are sparse. GDAL reports this block size
+/// and reads only the rows it needs, so we do the same.
+fn chop_single_strip(layout: &mut Layout, rows_per_strip: u64, file_len: u64, limits: &Limits) {
+    const STRIP_SIZE_DEFAULT: u64 = 8192;
+    let info = &mut layout.info;
+    let (Some(&offset), Some(&count)) = (layout.offsets.first(), layout.counts.first()) else {
+        return;
+    };
+    let Some(scanline) = info
+        .width
+        .checked_mul(info.bands as u64)
+        .and_then(|n| n.checked_mul(info.sample_type.size() as u64))
+    else {
+        return;
+    };
+    let (rows, strip_bytes) = match scanline {
+        0 => return,
+        s if s > STRIP_SIZE_DEFAULT => (1, s),
+        s => (STRIP_SIZE_DEFAULT / s, STRIP_SIZE_DEFAULT / s * s),
+    };
+    if rows >= rows_per_strip {
+        return;
+    }
+    let strips = info.height.div_ceil(rows);
+    if strips > 1_000_000
+        && (offset >= file_len || strip_bytes > (file_len - offset) / (strips - 1))
+    {
+        return;
+    }
+    if strips.saturating_mul(16) > limits.max_tag_bytes {
+        return;
+    }
+    let (mut offsets, mut counts) = (Vec::new(), Vec::new());
+    let (mut at, mut left) = (offset, count);
+    for _ in 0..strips {
+        let n = strip_bytes.min(left);
+        offsets.push(if n > 0 { at } else { 0 });
+        counts.push(n);
+        at = at.saturating_add(n);
+        left -= n;
+    }
+    info.block_height = rows.min(info.height);
+    layout.offsets = offsets;
+    layout.counts = counts;
 }

@@ -402,3 +402,36 @@ pub fn find_entry(bytes: &[u8], tag: u16) -> Option<usize> {
         .map(|i| ifd + 2 + 12 * i)
         .find(|&p| u16::from_le_bytes([bytes[p], bytes[p + 1]]) == tag)
 }
+
+/// A single uncompressed pixel-interleaved strip reads as libtiff chops it (what GDAL reports:
+/// 100x300 Byte gives Block=100x81, 3 bands 100x27, band-interleaved stays 100x300).
+#[test]
+fn single_uncompressed_strip_is_chopped_like_libtiff() {
+    for (bands, planar, rows) in [(1, false, 81), (3, false, 27), (3, true, 300)] {
+        let mut spec = Spec::new(100, 300, SampleType::U8);
+        spec.bands = bands;
+        spec.planar = planar;
+        let px = pixels(&spec, 2);
+        let f = open(&spec, &px);
+        assert_eq!(f.info().block_height, rows, "{bands} bands planar {planar}");
+        for b in 0..bands as usize {
+            let w = Window::new(3, 70, 90, 200);
+            assert_eq!(f.read_window_f64(b, w).unwrap(), expected(&spec, &px, b, w));
+        }
+    }
+    // Wide rows: one row per strip.
+    let spec = Spec::new(3000, 7, SampleType::F32);
+    let px = pixels(&spec, 4);
+    let f = open(&spec, &px);
+    assert_eq!((f.info().block_height, f.info().blocks_per_band()), (1, 7));
+    assert_eq!(
+        f.read_window::<f32>(0, Window::new(0, 0, 3000, 7))
+            .unwrap()
+            .len(),
+        21000
+    );
+    // RowsPerStrip already small: untouched. Compressed: untouched.
+    let mut spec = Spec::new(100, 300, SampleType::U8);
+    spec.compression = 8;
+    assert_eq!(open(&spec, &pixels(&spec, 0)).info().block_height, 300);
+}
