@@ -324,12 +324,13 @@ impl<T: Pixel> BandAccumulator<T> {
             while start < ys.end {
                 let end = (start + ROW_CHUNK).min(ys.end);
                 self.columns.reset(b1 - b0, self.needs);
-                for j in start..end {
-                    let off = (j - w.y) as usize * width;
-                    if let Some(row) = data.get(off + b0..off + b1) {
-                        (self.kernel)(row, self.nodata, self.use_nodata, &mut self.columns);
-                    }
-                }
+                let rows: Vec<&[T]> = (start..end)
+                    .filter_map(|j| {
+                        let off = (j - w.y) as usize * width;
+                        data.get(off + b0..off + b1)
+                    })
+                    .collect();
+                (self.kernel)(&rows, self.nodata, self.use_nodata, &mut self.columns);
                 for p in pieces.get(first..last).unwrap_or(&[]) {
                     self.fold_columns(r, start..end, p, b0, w, data);
                 }

@@ -124,9 +124,10 @@ impl<T: Pixel> Columns<T> {
     }
 }
 
-/// A row kernel: adds `row` into the first `row.len()` columns. Arguments: the row, the band's
-/// nodata value, whether the band has one, the columns.
-pub(crate) type RowKernel<T> = fn(&[T], T, bool, &mut Columns<T>);
+/// A rows kernel: adds every row of `rows` (all of the same length) into the first
+/// `len` columns. Arguments: the rows, the band's nodata value, whether the band has one, the
+/// columns.
+pub(crate) type RowKernel<T> = fn(&[&[T]], T, bool, &mut Columns<T>);
 
 /// The kernel specialised for exactly the accumulators `needs` asks for (count always).
 pub(crate) fn row_kernel<T: Pixel>(needs: Needs) -> RowKernel<T> {
@@ -148,13 +149,34 @@ fn part<V>(on: bool, v: &mut [V], n: usize) -> &mut [V] {
     if on { &mut v[..n] } else { &mut [] }
 }
 
+/// Adds the rows four at a time (accumulators stay in registers across the four), then one
+/// at a time. Per column the additions happen in row order either way.
 fn accumulate<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
-    row: &[T],
+    rows: &[&[T]],
     nodata: T,
     use_nodata: bool,
     c: &mut Columns<T>,
 ) {
-    let n = row.len();
+    let mut quads = rows.chunks_exact(4);
+    for q in &mut quads {
+        if let [a, b, cc, d] = q {
+            rows_into::<T, MM, SUM, SQ, 4>([a, b, cc, d], nodata, use_nodata, c);
+        }
+    }
+    for r in quads.remainder() {
+        rows_into::<T, MM, SUM, SQ, 1>([r], nodata, use_nodata, c);
+    }
+}
+
+#[inline(always)]
+fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R: usize>(
+    rows: [&[T]; R],
+    nodata: T,
+    use_nodata: bool,
+    c: &mut Columns<T>,
+) {
+    let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
+    let rows = rows.map(|r| &r[..n]);
     let amin_on = MM && (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
     let e1_on = SUM && T::SUM_CHECK == Check::Rounding;
     let e2_on = SQ && T::SQUARE_CHECK == Check::Rounding;
@@ -168,49 +190,93 @@ fn accumulate<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     let s3 = part(SQ && T::SPLIT_SQUARES, &mut c.s3, n);
     let e2 = part(e2_on, &mut c.e2, n);
     for k in 0..n {
-        let x = row[k];
-        let ok = x.is_data(nodata, use_nodata);
-        cnt[k] += u32::from(ok);
+        let mut count = cnt[k];
+        let (mut lo, mut hi, mut small) = (T::HIGHEST, T::LOWEST, T::HIGHEST);
         if MM {
-            let v = x.canonical();
-            mn[k] = if ok & (v < mn[k]) { v } else { mn[k] };
-            mx[k] = if ok & (v > mx[k]) { v } else { mx[k] };
+            lo = mn[k];
+            hi = mx[k];
         }
         if amin_on {
-            let a = x.magnitude();
-            let nonzero = a != T::default();
-            amin[k] = if ok & nonzero & (a < amin[k]) {
-                a
-            } else {
-                amin[k]
-            };
+            small = amin[k];
         }
-        if SUM || SQ {
-            let xf = if ok { x.to_f64() } else { 0.0 };
-            if SUM {
-                let s = s1[k];
-                let t = s + xf;
-                if e1_on {
-                    let z = t - s;
-                    e1[k] += ((s - (t - z)) + (xf - z)).abs();
-                }
-                s1[k] = t;
+        let (mut sum, mut err1, mut sq, mut sq_lo, mut err2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        if SUM {
+            sum = s1[k];
+        }
+        if e1_on {
+            err1 = e1[k];
+        }
+        if SQ {
+            sq = s2[k];
+        }
+        if SQ && T::SPLIT_SQUARES {
+            sq_lo = s3[k];
+        }
+        if e2_on {
+            err2 = e2[k];
+        }
+        for row in &rows {
+            let x = row[k];
+            let ok = x.is_data(nodata, use_nodata);
+            count += u32::from(ok);
+            if MM {
+                let v = x.canonical();
+                lo = if ok & (v < lo) { v } else { lo };
+                hi = if ok & (v > hi) { v } else { hi };
             }
-            if SQ && T::SPLIT_SQUARES {
-                let q = xf * xf;
-                let hi = f64::from(q as f32);
-                s2[k] += hi;
-                s3[k] += q - hi;
-            } else if SQ {
-                let q = xf * xf;
-                let s = s2[k];
-                let t = s + q;
-                if e2_on {
-                    let z = t - s;
-                    e2[k] += ((s - (t - z)) + (q - z)).abs() + two_prod(xf, xf).1.abs();
-                }
-                s2[k] = t;
+            if amin_on {
+                let a = x.magnitude();
+                let nonzero = a != T::default();
+                small = if ok & nonzero & (a < small) { a } else { small };
             }
+            if SUM || SQ {
+                let xf = if ok { x.to_f64() } else { 0.0 };
+                if SUM {
+                    let t = sum + xf;
+                    if e1_on {
+                        let z = t - sum;
+                        err1 += ((sum - (t - z)) + (xf - z)).abs();
+                    }
+                    sum = t;
+                }
+                if SQ && T::SPLIT_SQUARES {
+                    let q = xf * xf;
+                    let h = f64::from(q as f32);
+                    sq += h;
+                    sq_lo += q - h;
+                } else if SQ {
+                    let q = xf * xf;
+                    let t = sq + q;
+                    if e2_on {
+                        let z = t - sq;
+                        err2 += ((sq - (t - z)) + (q - z)).abs() + two_prod(xf, xf).1.abs();
+                    }
+                    sq = t;
+                }
+            }
+        }
+        cnt[k] = count;
+        if MM {
+            mn[k] = lo;
+            mx[k] = hi;
+        }
+        if amin_on {
+            amin[k] = small;
+        }
+        if SUM {
+            s1[k] = sum;
+        }
+        if e1_on {
+            e1[k] = err1;
+        }
+        if SQ {
+            s2[k] = sq;
+        }
+        if SQ && T::SPLIT_SQUARES {
+            s3[k] = sq_lo;
+        }
+        if e2_on {
+            e2[k] = err2;
         }
     }
 }
