@@ -129,6 +129,30 @@ impl VrtDataset {
             });
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
+        VrtDataset::parse(path, canonical, &text, options, above)
+    }
+
+    /// Parses VRT XML held in memory as if it had been read from `path`, which names the VRT in
+    /// errors and anchors sources `relativeToVRT`; the file need not exist. For fuzzing, tests
+    /// and VRTs built in memory. Sources are opened lazily, as with [`VrtDataset::open_with`].
+    pub fn from_xml(path: impl AsRef<Path>, xml: &str, options: VrtOptions) -> Result<VrtDataset> {
+        let path = path.as_ref();
+        let canonical = std::path::absolute(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        VrtDataset::parse(path, canonical, xml, options, &[])
+    }
+
+    /// Builds the dataset from the XML `text` of the VRT at `path` (`canonical`: its absolute
+    /// form, for cycle checks and relative sources), nested below the VRTs `above`.
+    fn parse(
+        path: &Path,
+        canonical: PathBuf,
+        text: &str,
+        options: VrtOptions,
+        above: &[PathBuf],
+    ) -> Result<VrtDataset> {
         let problem = |p: Problem| match p {
             Problem::Format(msg) => Error::Format {
                 path: path.to_path_buf(),
@@ -143,7 +167,7 @@ impl VrtDataset {
                 msg,
             },
         };
-        let root = crate::xml::parse(&text).map_err(|msg| Error::Format {
+        let root = crate::xml::parse(text).map_err(|msg| Error::Format {
             path: path.to_path_buf(),
             msg,
         })?;
