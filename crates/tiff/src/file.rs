@@ -1,12 +1,14 @@
 //! An open TIFF: the mapped bytes, the image description and the block index, parsed once and
 //! then shared read-only by any number of threads.
 
+use crate::codec::Compression;
 use crate::decode::BlockCodec;
 use crate::error::{DecodeError, Error, Fallible, Result, format_err};
 use crate::header::{Header, Reader, slice_at};
 use crate::ifd::{Ifd, Values};
 use crate::image::{self, ImageInfo, Interleave};
 use crate::limits::{Limits, MAX_IFDS};
+use crate::predictor::Predictor;
 use crate::tags;
 use rastagg_raster::Sample;
 use std::collections::HashSet;
@@ -25,6 +27,16 @@ impl Bytes {
             Bytes::Owned(v) => v,
         }
     }
+}
+
+/// Where a decoded block is.
+pub(crate) enum Decoded<'a> {
+    /// Sparse: nothing stored, the block reads as the fill value.
+    Sparse,
+    /// Stored as it decodes (uncompressed, native order): these bytes of the map.
+    Stored(&'a [u8]),
+    /// Decoded into the scratch buffer's `block`.
+    Scratch,
 }
 
 /// Reusable buffers of one decoding thread.
@@ -203,17 +215,18 @@ impl TiffFile {
             .map_or_else(T::default, |n| T::cast_from_f64(n.value))
     }
 
-    /// Decodes block `index` of `band` into `scratch.block` (all samples of the block, native
-    /// order); returns `false`, leaving `scratch` alone, when the block is sparse.
-    pub(crate) fn decode_raw(
-        &self,
+    /// Decodes block `index` of `band` (all samples of the block, native order): into
+    /// `scratch.block`, or, for uncompressed native-order data, not at all (the map's bytes are
+    /// used as they are).
+    pub(crate) fn decode_raw<'a>(
+        &'a self,
         band: usize,
         index: u64,
         scratch: &mut Scratch,
-    ) -> Fallible<bool> {
+    ) -> Fallible<Decoded<'a>> {
         let src = self.raw_block(band, index)?;
         if src.is_empty() {
-            return Ok(false);
+            return Ok(Decoded::Sparse);
         }
         let codec = self
             .block_codec(index)
@@ -228,12 +241,18 @@ impl TiffFile {
                 src.len()
             ));
         }
+        let verbatim = codec.compression == Compression::None
+            && codec.predictor == Predictor::None
+            && (codec.sample_type.size() == 1 || !codec.byte_order.needs_swap());
+        if verbatim && let Some(stored) = src.get(..len) {
+            return Ok(Decoded::Stored(stored));
+        }
         scratch.block.resize(len, 0);
         let out = scratch.block.get_mut(..len).unwrap_or_default();
         codec
             .decode_with(src, out, &mut scratch.row)
             .map_err(|e| e.context(format_args!("block {index}")))?;
-        Ok(true)
+        Ok(Decoded::Scratch)
     }
 
     /// Decodes block `index` of `band` into `out`: `block_width × block_height` values, the
@@ -252,15 +271,17 @@ impl TiffFile {
             ))));
         }
         let mut scratch = Scratch::default();
-        if !self
-            .decode_raw(band, index, &mut scratch)
-            .map_err(|e| self.err(e))?
-        {
-            out.fill(self.fill_value());
-            return Ok(());
-        }
+        let block = match self.decode_raw(band, index, &mut scratch) {
+            Ok(Decoded::Sparse) => {
+                out.fill(self.fill_value());
+                return Ok(());
+            }
+            Ok(Decoded::Stored(b)) => b,
+            Ok(Decoded::Scratch) => &scratch.block[..],
+            Err(e) => return Err(self.err(e)),
+        };
         let bw = info.block_width as usize;
-        let rows = scratch.block.len() / (bw * T::SIZE * info.block_spp() as usize).max(1);
+        let rows = block.len() / (bw * T::SIZE * info.block_spp() as usize).max(1);
         let (stored, rest) = out.split_at_mut((rows * bw).min(out.len()));
         let band_in_block = if info.interleave == Interleave::Pixel {
             band
@@ -268,7 +289,7 @@ impl TiffFile {
             0
         };
         crate::window::copy_samples(
-            &scratch.block,
+            block,
             info.block_spp() as usize,
             band_in_block,
             stored,

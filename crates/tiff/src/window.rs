@@ -2,7 +2,7 @@
 //! parallel (rayon) when it touches several, and their pixels copied into place.
 
 use crate::error::{DecodeError, Result};
-use crate::file::{Scratch, TiffFile};
+use crate::file::{Decoded, Scratch, TiffFile};
 use crate::image::Interleave;
 use rastagg_raster::{Sample, SampleType, Window};
 use rayon::prelude::*;
@@ -202,11 +202,10 @@ impl TiffFile {
     ) -> std::result::Result<(), DecodeError> {
         for bx in plan.bx0..=plan.bx1 {
             let index = by * plan.across + bx;
-            let decoded = self.decode_raw(plan.band, index, scratch)?;
-            let src = if decoded {
-                Some(&scratch.block[..])
-            } else {
-                None
+            let src = match self.decode_raw(plan.band, index, scratch)? {
+                Decoded::Sparse => None,
+                Decoded::Stored(b) => Some(b),
+                Decoded::Scratch => Some(&scratch.block[..]),
             };
             place(plan, bx, by, r0, src, slab, conv, fill);
         }
@@ -226,8 +225,13 @@ impl TiffFile {
         let blocks: Vec<Option<Vec<u8>>> = (plan.bx0..=plan.bx1)
             .into_par_iter()
             .map_init(Scratch::default, |scratch, bx| {
-                let decoded = self.decode_raw(plan.band, by * plan.across + bx, scratch)?;
-                Ok(decoded.then(|| std::mem::take(&mut scratch.block)))
+                Ok(
+                    match self.decode_raw(plan.band, by * plan.across + bx, scratch)? {
+                        Decoded::Sparse => None,
+                        Decoded::Stored(b) => Some(b.to_vec()),
+                        Decoded::Scratch => Some(std::mem::take(&mut scratch.block)),
+                    },
+                )
             })
             .collect::<std::result::Result<_, DecodeError>>()?;
         for (bx, block) in (plan.bx0..=plan.bx1).zip(&blocks) {
