@@ -10,6 +10,7 @@ Reads a JSON request on stdin, prints a JSON answer. Requests:
    "type": "Float32", "gt": [...] or null, "nodata": float or "nan" or null, "co": [...]}
       -> GDAL writes the same array with the georeferencing of `like` (or `gt`) and nodata
   {"op": "cog", "files": [tif, ...]}           -> validate_cloud_optimized_geotiff errors, warnings
+  {"op": "same_srs", "pairs": [[a, b], ...]}   -> whether GDAL finds the two CRSs the same
 """
 import json
 import sys
@@ -118,6 +119,14 @@ def cog(files):
     return out
 
 
+def same_srs(pairs):
+    out = []
+    for a, b in pairs:
+        sa, sb = gdal.Open(a).GetSpatialRef(), gdal.Open(b).GetSpatialRef()
+        out.append(sa is None and sb is None or (sa is not None and sb is not None and bool(sa.IsSame(sb))))
+    return out
+
+
 def main():
     req = json.load(sys.stdin)
     op = req["op"]
@@ -127,6 +136,8 @@ def main():
         res = dump(req["src"], req["raw"])
     elif op == "twin":
         res = twin(req)
+    elif op == "same_srs":
+        res = same_srs(req["pairs"])
     elif op == "cog":
         res = cog(req["files"])
     else:
