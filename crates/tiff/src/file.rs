@@ -10,7 +10,7 @@ use crate::image::{self, ImageInfo, Interleave};
 use crate::limits::{Limits, MAX_IFDS};
 use crate::predictor::Predictor;
 use crate::tags;
-use rastagg_raster::Sample;
+use rastagg_raster::{Sample, SampleType};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -208,11 +208,20 @@ impl TiffFile {
     }
 
     /// The value a sparse block holds: the nodata value cast to `T` as GDAL casts it, else 0.
+    /// 64-bit integer nodata is taken from the text exactly when it is an integer (GDAL's
+    /// GetNoDataValueAsInt64/UInt64), since f64 cannot hold every such value.
     pub(crate) fn fill_value<T: Sample>(&self) -> T {
-        self.info
-            .nodata
-            .as_ref()
-            .map_or_else(T::default, |n| T::cast_from_f64(n.value))
+        let Some(n) = self.info.nodata.as_ref() else {
+            return T::default();
+        };
+        let exact = match T::TYPE {
+            SampleType::I64 => n.text.parse::<i64>().ok().map(i64::to_ne_bytes),
+            SampleType::U64 => n.text.parse::<u64>().ok().map(u64::to_ne_bytes),
+            _ => None,
+        };
+        exact
+            .and_then(|b| T::from_ne_slice(&b))
+            .unwrap_or_else(|| T::cast_from_f64(n.value))
     }
 
     /// Decodes block `index` of `band` (all samples of the block, native order): into

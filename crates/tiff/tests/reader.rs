@@ -269,6 +269,22 @@ fn sparse_blocks_read_as_nodata_or_zero() {
 }
 
 #[test]
+fn int64_nodata_is_exact() {
+    let mut spec = Spec::new(3, 3, SampleType::I64);
+    spec.sparse = vec![0];
+    spec.tags = vec![(42113, Value::Ascii("-9223372036854775807".into()))];
+    let f = open(&spec, &pixels(&spec, 0));
+    let v = f.read_window::<i64>(0, Window::new(0, 0, 3, 3)).unwrap();
+    assert!(v.iter().all(|&x| x == -9223372036854775807), "{v:?}");
+    let mut spec = Spec::new(3, 3, SampleType::U64);
+    spec.sparse = vec![0];
+    spec.tags = vec![(42113, Value::Ascii("18446744073709551615".into()))];
+    let f = open(&spec, &pixels(&spec, 0));
+    let v = f.read_window::<u64>(0, Window::new(0, 0, 3, 3)).unwrap();
+    assert!(v.iter().all(|&x| x == u64::MAX), "{v:?}");
+}
+
+#[test]
 fn float_nodata_and_nan() {
     let mut spec = Spec::new(3, 3, SampleType::F32);
     spec.sparse = vec![0];
