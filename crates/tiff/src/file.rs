@@ -11,6 +11,7 @@ use crate::limits::{Limits, MAX_IFDS};
 use crate::predictor::Predictor;
 use crate::tags;
 use rastagg_raster::{Sample, SampleType};
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,21 @@ pub(crate) struct Scratch {
     pub block: Vec<u8>,
     /// Predictor scratch.
     pub row: Vec<u8>,
+}
+
+thread_local! {
+    /// Each thread's decoding buffers, kept between calls so that repeated reads neither
+    /// allocate nor fault in fresh pages.
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+/// Runs `f` with this thread's scratch buffers (fresh ones if they are in use further up the
+/// stack).
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut Scratch::default()),
+    })
 }
 
 /// An open GeoTIFF: parsed once, then shared by any number of threads (Send + Sync, no locks).
@@ -279,8 +295,19 @@ impl TiffFile {
                 info.block_height
             ))));
         }
-        let mut scratch = Scratch::default();
-        let block = match self.decode_raw(band, index, &mut scratch) {
+        with_scratch(|scratch| self.decode_block_with(band, index, out, scratch))
+    }
+
+    /// [`TiffFile::decode_block`] with the given buffers.
+    fn decode_block_with<T: Sample>(
+        &self,
+        band: usize,
+        index: u64,
+        out: &mut [T],
+        scratch: &mut Scratch,
+    ) -> Result<()> {
+        let info = &self.info;
+        let block = match self.decode_raw(band, index, scratch) {
             Ok(Decoded::Sparse) => {
                 out.fill(self.fill_value());
                 return Ok(());

@@ -2,7 +2,7 @@
 //! parallel (rayon) when it touches several, and their pixels copied into place.
 
 use crate::error::{DecodeError, Result};
-use crate::file::{Decoded, Scratch, TiffFile};
+use crate::file::{Decoded, Scratch, TiffFile, with_scratch};
 use crate::image::Interleave;
 use rastagg_raster::{Sample, SampleType, Window};
 use rayon::prelude::*;
@@ -169,19 +169,16 @@ impl TiffFile {
         }
         let fill = conv(self.fill_value::<T>());
         let result = if slabs.len() > 1 {
-            slabs
-                .into_par_iter()
-                .try_for_each_init(Scratch::default, |scratch, (by, r0, slab)| {
-                    self.fill_slab(&plan, by, r0, slab, conv, fill, scratch)
-                })
+            slabs.into_par_iter().try_for_each(|(by, r0, slab)| {
+                with_scratch(|scratch| self.fill_slab(&plan, by, r0, slab, conv, fill, scratch))
+            })
         } else if plan.bx1 > plan.bx0 {
             slabs.into_iter().try_for_each(|(by, r0, slab)| {
                 self.fill_slab_parallel(&plan, by, r0, slab, conv, fill)
             })
         } else {
-            let mut scratch = Scratch::default();
             slabs.into_iter().try_for_each(|(by, r0, slab)| {
-                self.fill_slab(&plan, by, r0, slab, conv, fill, &mut scratch)
+                with_scratch(|scratch| self.fill_slab(&plan, by, r0, slab, conv, fill, scratch))
             })
         };
         result.map_err(|e| self.err(e))
@@ -224,12 +221,13 @@ impl TiffFile {
     ) -> std::result::Result<(), DecodeError> {
         let blocks: Vec<Option<Vec<u8>>> = (plan.bx0..=plan.bx1)
             .into_par_iter()
-            .map_init(Scratch::default, |scratch, bx| {
+            .map(|bx| {
+                let mut scratch = Scratch::default();
                 Ok(
-                    match self.decode_raw(plan.band, by * plan.across + bx, scratch)? {
+                    match self.decode_raw(plan.band, by * plan.across + bx, &mut scratch)? {
                         Decoded::Sparse => None,
                         Decoded::Stored(b) => Some(b.to_vec()),
-                        Decoded::Scratch => Some(std::mem::take(&mut scratch.block)),
+                        Decoded::Scratch => Some(scratch.block),
                     },
                 )
             })
