@@ -10,6 +10,18 @@
 //! Every offset, count and size read from a file is checked before use, allocations are
 //! bounded by [`Limits`], and no input makes the reader panic: bad files give an [`Error`]
 //! whose message names the file and the problem.
+//!
+//! ```no_run
+//! use rastagg_tiff::{SampleType, TiffFile, Window};
+//!
+//! let tif = TiffFile::open("LST_Day.2015.01.Mean.1km.Data.tif")?;
+//! let info = tif.info();
+//! assert_eq!(info.sample_type, SampleType::F32);
+//! // The first 256 rows of band 0 (bands are 0-based), decoding only the blocks they touch.
+//! let rows: Vec<f32> = tif.read_window(0, Window::new(0, 0, info.width, 256.min(info.height)))?;
+//! let nodata = info.nodata.as_ref().map(|n| n.value);
+//! # Ok::<(), rastagg_tiff::Error>(())
+//! ```
 #![cfg_attr(
     not(test),
     deny(
