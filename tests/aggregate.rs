@@ -1,0 +1,965 @@
+//! End-to-end tests of `rastagg aggregate` (issue 6): the built binary is run on small inputs
+//! and its outputs are checked against references that GDAL and numpy compute at test time
+//! (`tests/reference.py`, run with the system python that has `osgeo` and `numpy`).
+//!
+//! Tests that need GDAL print `skipped: GDAL missing` and return when it is not installed, and
+//! fail when `RASTAGG_REQUIRE_GDAL=1` (CI). Tests that only compare our own outputs (names,
+//! re-runs, errors, determinism, usage) run everywhere on `testdata/` fixtures.
+
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use rastagg_core::{Resampling, StatSet, output_type};
+use rastagg_pipeline::{GridSpec, Source, plan, plan_bands};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_rastagg");
+const PYTHON: &str = "/usr/bin/python3";
+/// Every statistic, with two percentiles.
+const EVERY_STAT: &str = "count,min,max,range,sum,mean,SD,median,q1,q3,p10,p90,mode,rms";
+/// The 1 km mastergrid fixture (600 x 300 Float32, pixel 0.00833333, nodata -9999, EPSG:4326).
+const LST: &str = "LST_Day.2015.01.Mean.1km.Data.tif";
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/// A file of `testdata/`.
+fn testdata(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(name)
+}
+
+/// A scratch folder for one test, emptied first and removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("aggregate-e2e")
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Whether GDAL's python bindings and numpy are there; panics when they are required.
+fn gdal_available() -> bool {
+    static OK: OnceLock<bool> = OnceLock::new();
+    let ok = *OK.get_or_init(|| {
+        Command::new(PYTHON)
+            .args(["-c", "import osgeo.gdal, numpy"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    assert!(
+        ok || std::env::var("RASTAGG_REQUIRE_GDAL").as_deref() != Ok("1"),
+        "GDAL (python3-gdal and numpy for {PYTHON}) is required: RASTAGG_REQUIRE_GDAL=1"
+    );
+    ok
+}
+
+macro_rules! require_gdal {
+    () => {
+        if !gdal_available() {
+            println!("skipped: GDAL missing");
+            return;
+        }
+    };
+}
+
+/// Runs `tests/reference.py` and returns the JSON it prints.
+fn reference<S: AsRef<OsStr>>(args: &[S]) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference.py");
+    let out = Command::new(PYTHON)
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "reference.py {:?} failed:\n{stdout}\n{}",
+        args.iter().map(|a| a.as_ref()).collect::<Vec<_>>(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
+/// The GDAL-made inputs (see `make` in reference.py), made once per test run.
+fn fixtures() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("aggregate-e2e")
+            .join(format!("fixtures-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        reference(&[OsStr::new("make"), dir.as_os_str()]);
+        dir
+    })
+}
+
+fn fixture(name: &str) -> PathBuf {
+    fixtures().join(name)
+}
+
+/// Runs `rastagg aggregate ARGS`.
+fn aggregate<S: AsRef<OsStr>>(args: &[S]) -> Output {
+    Command::new(BIN)
+        .arg("aggregate")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs `rastagg aggregate ARGS` and asserts it succeeded.
+fn aggregate_ok<S: AsRef<OsStr>>(args: &[S]) -> Output {
+    let out = aggregate(args);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    out
+}
+
+/// The JSON summary of a `--json` run.
+fn summary(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON summary ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// (done, skipped, failed) of a summary.
+fn counts(s: &Value) -> (u64, u64, u64) {
+    let n = |k: &str| s[k].as_u64().unwrap();
+    (n("done"), n("skipped"), n("failed"))
+}
+
+/// The names of the files in `dir` (empty when it does not exist).
+fn files(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn set(names: &[String]) -> BTreeSet<String> {
+    names.iter().cloned().collect()
+}
+
+/// `<prefix>.<stat>.tif` for each statistic of a comma-separated list.
+fn outputs(prefix: &str, stats: &str) -> Vec<String> {
+    stats
+        .split(',')
+        .map(|s| format!("{prefix}.{s}.tif"))
+        .collect()
+}
+
+/// Asserts a `stats` report of reference.py: for every statistic the output has the expected
+/// type (`types`: (statistics, type) pairs), nodata, size, geotransform and CRS, and every cell
+/// matches its reference (exactly; SD and rms within 1 ulp of the output type).
+fn assert_stats(report: &Value, stats: &str, types: &[(&str, &str)], context: &str) {
+    for stat in stats.split(',') {
+        let r = &report["stats"][stat];
+        let want_type = types
+            .iter()
+            .find(|(names, _)| names.split(',').any(|n| n == stat))
+            .map(|(_, t)| *t)
+            .unwrap_or_else(|| panic!("no expected type for {stat}"));
+        assert_eq!(r["type"], want_type, "{context} {stat}: output type");
+        assert_eq!(
+            r["want_type"], want_type,
+            "{context} {stat}: reference type rule"
+        );
+        assert_eq!(r["nodata_ok"], true, "{context} {stat}: nodata {r}");
+        assert_eq!(r["size_ok"], true, "{context} {stat}: size");
+        assert_eq!(
+            r["geotransform_ok"], true,
+            "{context} {stat}: geotransform {r}"
+        );
+        assert_eq!(r["crs_ok"], true, "{context} {stat}: CRS");
+        assert!(
+            r["valid"].as_u64().unwrap() > 0,
+            "{context} {stat}: no cell"
+        );
+        assert_eq!(r["mismatches"], 0, "{context} {stat}: {r:#}");
+        let tolerance = if stat == "SD" || stat == "rms" { 1 } else { 0 };
+        assert!(
+            r["max_ulps"].as_u64().unwrap() <= tolerance,
+            "{context} {stat}: {r:#}"
+        );
+    }
+}
+
+/// Aggregates `input` by `fx,fy` to every statistic and checks the outputs against the
+/// references; returns the report.
+fn check_every_stat(input: &Path, fx: u64, fy: u64, types: &[(&str, &str)]) -> Value {
+    let tmp = Scratch::new(&format!(
+        "stats-{}-{fx}x{fy}",
+        input.file_stem().unwrap().to_string_lossy()
+    ));
+    let out = tmp.path("out");
+    let factor = format!("{fx},{fy}");
+    aggregate_ok(&[
+        input.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--factor".as_ref(),
+        factor.as_ref(),
+        "--stats".as_ref(),
+        EVERY_STAT.as_ref(),
+        "-q".as_ref(),
+    ]);
+    let stem = input.file_stem().unwrap().to_string_lossy();
+    let prefix = out.join(format!("{stem}.Aggregated"));
+    let report = reference(&[
+        "stats".as_ref(),
+        input.as_os_str(),
+        prefix.as_os_str(),
+        fx.to_string().as_ref(),
+        fy.to_string().as_ref(),
+        EVERY_STAT.as_ref(),
+    ]);
+    assert_stats(&report, EVERY_STAT, types, &format!("{stem} {fx}x{fy}"));
+    report
+}
+
+/// Number of output cells with no valid input, per the reference (the same for every
+/// statistic but count).
+fn empty_cells(report: &Value) -> u64 {
+    report["stats"]["mean"]["empty"].as_u64().unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Every statistic at integer factors against numpy/exact references
+
+#[test]
+fn every_statistic_float32_with_nodata_and_nan() {
+    require_gdal!();
+    let types = [("count", "Int32"), (EVERY_STAT, "Float32")];
+    // 103 x 77: edge columns and rows for both factors; NX != NY.
+    let r = check_every_stat(&fixture("f32.tif"), 4, 3, &types);
+    // The all -9999 and the all-NaN block are nodata (and count 0, checked as a value).
+    assert_eq!(empty_cells(&r), 2, "{r:#}");
+    assert_eq!(r["out_size"], serde_json::json!([26, 26]));
+    let r = check_every_stat(&fixture("f32.tif"), 3, 5, &types);
+    assert_eq!(r["out_size"], serde_json::json!([16, 35]));
+}
+
+#[test]
+fn every_statistic_int16_with_nodata() {
+    require_gdal!();
+    let types = [
+        ("count,range", "Int32"),
+        ("min,max,median,q1,q3,p10,p90,mode", "Int16"),
+        ("sum,mean,SD,rms", "Float32"),
+    ];
+    let r = check_every_stat(&fixture("i16.tif"), 4, 3, &types);
+    assert_eq!(empty_cells(&r), 1, "{r:#}");
+}
+
+#[test]
+fn every_statistic_byte_without_nodata_widens_for_default_nodata() {
+    require_gdal!();
+    // No input nodata: outputs get -9999, which Byte cannot hold: Int16.
+    let types = [
+        ("count", "Int32"),
+        ("min,max,range,median,q1,q3,p10,p90,mode", "Int16"),
+        ("sum,mean,SD,rms", "Float32"),
+    ];
+    let r = check_every_stat(&fixture("u8.tif"), 5, 2, &types);
+    assert_eq!(r["stats"]["min"]["nodata"], -9999.0);
+}
+
+#[test]
+fn every_statistic_float64() {
+    require_gdal!();
+    let types = [("count", "Int32"), (EVERY_STAT, "Float64")];
+    check_every_stat(&fixture("f64.tif"), 3, 4, &types);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. gdalwarp parity on whole blocks
+
+#[test]
+fn gdalwarp_average_min_max_parity_on_whole_blocks() {
+    require_gdal!();
+    let tmp = Scratch::new("warp");
+    for name in ["f32.tif", "i16.tif"] {
+        let input = fixture(name);
+        let out = tmp.path(name);
+        aggregate_ok(&[
+            input.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--factor".as_ref(),
+            "4,3".as_ref(),
+            "--stats".as_ref(),
+            "mean,min,max".as_ref(),
+            "-q".as_ref(),
+        ]);
+        let stem = name.trim_end_matches(".tif");
+        let prefix = out.join(format!("{stem}.Aggregated"));
+        let r = reference(&[
+            "warp".as_ref(),
+            input.as_os_str(),
+            prefix.as_os_str(),
+            "4".as_ref(),
+            "3".as_ref(),
+        ]);
+        for stat in ["mean", "min", "max"] {
+            let s = &r["stats"][stat];
+            assert!(s["cells"].as_u64().unwrap() > 200, "{name} {stat}: {s}");
+            assert_eq!(s["mismatches"], 0, "{name} {stat} vs gdalwarp: {s:#}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Output names
+
+#[test]
+fn mastergrid_and_other_output_names() {
+    let tmp = Scratch::new("names");
+    let lst = testdata(LST);
+    let other = tmp.path("dem.v2.tif");
+    std::fs::copy(&lst, &other).unwrap();
+    let run = |inputs: &[&Path], out: &str, extra: &[&str]| -> BTreeSet<String> {
+        let dir = tmp.path(out);
+        let mut args: Vec<&OsStr> = inputs.iter().map(|p| p.as_os_str()).collect();
+        args.extend(["-o".as_ref(), dir.as_os_str(), "-q".as_ref()]);
+        args.extend(extra.iter().map(OsStr::new));
+        aggregate_ok(&args);
+        files(&dir)
+    };
+    let stats = ["--stats", "mean,SD,p90"];
+    // A mastergrid name keeps its first four tokens; the resolution token is the mastergrid
+    // name given to --resolution.
+    let got = run(
+        &[&lst],
+        "a",
+        &[&["--resolution", "5km"][..], &stats].concat(),
+    );
+    assert_eq!(
+        got,
+        set(&outputs("LST_Day.2015.01.Mean.5km", "mean,SD,p90"))
+    );
+    // Another name: <stem>.<resname>.<stat>.tif; Aggregated without a mastergrid resolution.
+    let got = run(&[&other], "b", &[&["--factor", "5"][..], &stats].concat());
+    assert_eq!(got, set(&outputs("dem.v2.Aggregated", "mean,SD,p90")));
+    let got = run(
+        &[&other],
+        "c",
+        &[&["--resolution", "10km"][..], &stats].concat(),
+    );
+    assert_eq!(got, set(&outputs("dem.v2.10km", "mean,SD,p90")));
+    // --resolution-name overrides both.
+    let extra = [
+        &["--resolution", "5km", "--resolution-name", "5000m"][..],
+        &stats,
+    ]
+    .concat();
+    let got = run(&[&lst, &other], "d", &extra);
+    let mut want = set(&outputs("LST_Day.2015.01.Mean.5000m", "mean,SD,p90"));
+    want.extend(outputs("dem.v2.5000m", "mean,SD,p90"));
+    assert_eq!(got, want);
+    let extra = [&["--factor", "2", "--resolution-name", "2km"][..], &stats].concat();
+    let got = run(&[&lst], "e", &extra);
+    assert_eq!(
+        got,
+        set(&outputs("LST_Day.2015.01.Mean.2km", "mean,SD,p90"))
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. 1 km -> 5 km from rounded pixel sizes
+
+#[test]
+fn one_km_to_five_km_is_factor_five_and_keeps_georeferencing() {
+    require_gdal!();
+    let tmp = Scratch::new("5km");
+    let lst = testdata(LST);
+    let (by_res, by_factor) = (tmp.path("res"), tmp.path("factor"));
+    for (dir, grid) in [
+        (&by_res, ["--resolution", "5km"]),
+        (&by_factor, ["--factor", "5"]),
+    ] {
+        let mut args: Vec<&OsStr> = vec![lst.as_os_str(), "-o".as_ref(), dir.as_os_str()];
+        args.extend(grid.iter().map(OsStr::new));
+        args.extend(["--stats", "mean,max,count", "-q"].iter().map(OsStr::new));
+        aggregate_ok(&args);
+    }
+    let input = reference(&["info".as_ref(), lst.as_os_str()]);
+    assert_eq!(input["geotransform"][1], 0.00833333);
+    for stat in ["mean", "max", "count"] {
+        let res = by_res.join(format!("LST_Day.2015.01.Mean.5km.{stat}.tif"));
+        let fac = by_factor.join(format!("LST_Day.2015.01.Mean.Aggregated.{stat}.tif"));
+        let info = reference(&["info".as_ref(), res.as_os_str()]);
+        assert_eq!(info["size"], serde_json::json!([60, 120]), "{stat}");
+        // Origin kept, pixel exactly 1/24 degree.
+        let want_gt: [f64; 6] = [-5.0, 1.0 / 24.0, 0.0, 52.5, 0.0, -1.0 / 24.0];
+        let gt: Vec<f64> = info["geotransform"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(
+            gt.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            want_gt.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            "{stat}: {gt:?}"
+        );
+        assert_eq!(info["epsg"], 4326, "{stat}");
+        assert_eq!(info["epsg"], input["epsg"]);
+        assert_eq!(info["wkt"], input["wkt"], "{stat}: CRS as GDAL reads it");
+        assert_eq!(info["nodata"], -9999.0, "{stat}");
+        let same = reference(&["same".as_ref(), res.as_os_str(), fac.as_os_str()]);
+        assert_eq!(same["same_pixels"], true, "{stat}: {same}");
+        assert_eq!(same["same_type"], true, "{stat}");
+        assert_eq!(same["same_nodata"], true, "{stat}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Re-runs skip; --overwrite redoes
+
+#[test]
+fn reruns_skip_and_overwrite_redoes() {
+    let tmp = Scratch::new("rerun");
+    let a = tmp.path("LST_Day.2015.02.Mean.1km.Data.tif");
+    let b = tmp.path("other.tif");
+    std::fs::copy(testdata(LST), &a).unwrap();
+    std::fs::copy(testdata(LST), &b).unwrap();
+    let out = tmp.path("out");
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&OsStr> = vec![
+            a.as_os_str(),
+            b.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--resolution".as_ref(),
+            "5km".as_ref(),
+            "--stats".as_ref(),
+            "mean,min".as_ref(),
+            "--json".as_ref(),
+            "-q".as_ref(),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        summary(&aggregate_ok(&args))
+    };
+    let snapshot = || -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+        files(&out)
+            .into_iter()
+            .map(|n| {
+                let p = out.join(&n);
+                let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
+                (n, std::fs::read(&p).unwrap(), mtime)
+            })
+            .collect()
+    };
+
+    let first = run(&[]);
+    assert_eq!(counts(&first), (2, 0, 0), "{first:#}");
+    assert_eq!(first["outputs_written"], 4);
+    let before = snapshot();
+    assert_eq!(before.len(), 4);
+
+    let second = run(&[]);
+    assert_eq!(counts(&second), (0, 2, 0), "{second:#}");
+    assert_eq!(second["outputs_written"], 0);
+    assert_eq!(second["inputs"][0]["status"], "skipped");
+    assert_eq!(
+        snapshot(),
+        before,
+        "a skipped input's outputs are untouched"
+    );
+
+    // One output missing: that input is redone, the other still skipped.
+    let missing = out.join("other.5km.min.tif");
+    std::fs::remove_file(&missing).unwrap();
+    let third = run(&[]);
+    assert_eq!(counts(&third), (1, 1, 0), "{third:#}");
+    assert_eq!(third["inputs"][1]["status"], "done");
+    let old = before
+        .iter()
+        .find(|(n, ..)| n == "other.5km.min.tif")
+        .unwrap();
+    assert_eq!(std::fs::read(&missing).unwrap(), old.1);
+
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let fourth = run(&["--overwrite"]);
+    assert_eq!(counts(&fourth), (2, 0, 0), "{fourth:#}");
+    assert_eq!(fourth["outputs_written"], 4);
+    let after = snapshot();
+    for ((name, bytes, old), (name2, bytes2, new)) in before.iter().zip(&after) {
+        assert_eq!(name, name2);
+        assert_eq!(bytes, bytes2, "{name}: same bytes when redone");
+        assert!(new > old, "{name}: rewritten by --overwrite");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. One corrupt input among good ones
+
+#[test]
+fn corrupt_inputs_fail_alone() {
+    let tmp = Scratch::new("corrupt");
+    let lst = testdata(LST);
+    let bytes = std::fs::read(&lst).unwrap();
+    let good_a = tmp.path("good_a.tif");
+    let good_b = tmp.path("good_b.tif");
+    std::fs::copy(&lst, &good_a).unwrap();
+    std::fs::copy(&lst, &good_b).unwrap();
+    // Header intact, tiles past the end: found while reading, after the writers started.
+    let truncated = tmp.path("truncated.tif");
+    std::fs::write(&truncated, &bytes[..40_000]).unwrap();
+    // The first tile's DEFLATE stream overwritten (it starts at byte 456).
+    let mut flipped = bytes.clone();
+    flipped[506..806].fill(0xff);
+    let flipped_path = tmp.path("flipped.tif");
+    std::fs::write(&flipped_path, &flipped).unwrap();
+    let text = tmp.path("text.tif");
+    std::fs::write(&text, "this is not a raster\n").unwrap();
+    let missing = tmp.path("missing.tif");
+
+    let out = tmp.path("out");
+    let stats = "mean,median,count";
+    let run = aggregate(&[
+        good_a.as_os_str(),
+        truncated.as_os_str(),
+        flipped_path.as_os_str(),
+        text.as_os_str(),
+        missing.as_os_str(),
+        good_b.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--factor".as_ref(),
+        "7".as_ref(),
+        "--stats".as_ref(),
+        stats.as_ref(),
+        "--json".as_ref(),
+        "--quiet".as_ref(), // errors are printed all the same
+        "--threads".as_ref(),
+        "2".as_ref(),
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let s = summary(&run);
+    assert_eq!(counts(&s), (2, 0, 4), "{s:#}");
+    let err = stderr(&run);
+    for (bad, reason) in [
+        (&truncated, "past the end of the file"),
+        (&flipped_path, "DEFLATE"),
+        (&text, "not a GeoTIFF or a GDAL VRT"),
+        (&missing, "No such file"),
+    ] {
+        let line = err
+            .lines()
+            .find(|l| l.contains("error") && l.contains(&*bad.to_string_lossy()))
+            .unwrap_or_else(|| panic!("no error line names {}:\n{err}", bad.display()));
+        assert!(line.contains(reason), "{line}");
+        assert_eq!(
+            err.matches(&*bad.to_string_lossy()).count(),
+            1,
+            "one line per failure, nothing else under --quiet:\n{err}"
+        );
+    }
+    // Exactly the good inputs' outputs: no partial or temporary file.
+    let mut want = set(&outputs("good_a.Aggregated", stats));
+    want.extend(outputs("good_b.Aggregated", stats));
+    assert_eq!(files(&out), want);
+    // ... and they are the bytes of a run of the good inputs alone.
+    let clean = tmp.path("clean");
+    aggregate_ok(&[
+        good_a.as_os_str(),
+        good_b.as_os_str(),
+        "-o".as_ref(),
+        clean.as_os_str(),
+        "--factor".as_ref(),
+        "7".as_ref(),
+        "--stats".as_ref(),
+        stats.as_ref(),
+        "-q".as_ref(),
+    ]);
+    for name in &want {
+        assert_eq!(
+            std::fs::read(out.join(name)).unwrap(),
+            std::fs::read(clean.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. A VRT input
+
+#[test]
+fn vrt_input_equals_its_geotiff() {
+    require_gdal!();
+    let tmp = Scratch::new("vrt");
+    let tiles = tmp.path("tiles");
+    std::fs::create_dir_all(&tiles).unwrap();
+    let original = fixture("f32.tif");
+    let vrt = reference(&["vrt".as_ref(), original.as_os_str(), tiles.as_os_str()]);
+    let vrt = PathBuf::from(vrt["vrt"].as_str().unwrap());
+    let (a, b) = (tmp.path("from_tif"), tmp.path("from_vrt"));
+    for (input, dir) in [(&original, &a), (&vrt, &b)] {
+        aggregate_ok(&[
+            input.as_os_str(),
+            "-o".as_ref(),
+            dir.as_os_str(),
+            "--factor".as_ref(),
+            "4,3".as_ref(),
+            "--stats".as_ref(),
+            EVERY_STAT.as_ref(),
+            "-q".as_ref(),
+        ]);
+    }
+    for stat in EVERY_STAT.split(',') {
+        let x = a.join(format!("f32.Aggregated.{stat}.tif"));
+        let y = b.join(format!("mosaic.Aggregated.{stat}.tif"));
+        let same = reference(&["same".as_ref(), x.as_os_str(), y.as_os_str()]);
+        assert_eq!(same["same_pixels"], true, "{stat}: {same}");
+        assert_eq!(same["same_type"], true, "{stat}: {same}");
+        assert_eq!(same["same_nodata"], true, "{stat}: {same}");
+    }
+    let x = reference(&[
+        "info".as_ref(),
+        a.join("f32.Aggregated.mean.tif").as_os_str(),
+    ]);
+    let y = reference(&[
+        "info".as_ref(),
+        b.join("mosaic.Aggregated.mean.tif").as_os_str(),
+    ]);
+    assert_eq!(x["geotransform_hex"], y["geotransform_hex"]);
+    assert_eq!(x["epsg"], y["epsg"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. --mem-limit too small for one band
+
+#[test]
+fn mem_limit_too_small_is_refused() {
+    let tmp = Scratch::new("memlimit");
+    let lst = testdata(LST);
+    let out = tmp.path("out");
+    let run = aggregate(&[
+        lst.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--resolution".as_ref(),
+        "5km".as_ref(),
+        "--stats".as_ref(),
+        "mean,median".as_ref(),
+        "--mem-limit".as_ref(),
+        "1KiB".as_ref(),
+        "--json".as_ref(),
+    ]);
+    // A per-input failure (the need depends on the input): exit code 1.
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert_eq!(counts(&summary(&run)), (0, 0, 1));
+    let err = stderr(&run);
+    let line = err
+        .lines()
+        .find(|l| l.contains("--mem-limit"))
+        .unwrap_or_else(|| panic!("no refusal line:\n{err}"));
+    assert!(line.contains(&*lst.to_string_lossy()), "{line}");
+    assert!(line.contains("--mem-limit 1.0 KiB is too small"), "{line}");
+    assert!(
+        line.contains("need"),
+        "the refusal gives the numbers: {line}"
+    );
+    assert!(files(&out).is_empty(), "{:?}", files(&out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. Determinism: same bytes whatever the threads and band heights
+
+/// The output row bands the CLI plans for LST at factor 7 with `stats`, 2 threads, `limit`.
+fn bands_for(stats: &str, limit: u64) -> rastagg_pipeline::BandPlan {
+    let source = Source::open(&testdata(LST)).unwrap();
+    let info = source.info(0).unwrap();
+    let out = plan(&info, &GridSpec::Factor(7, 7), Resampling::Area).unwrap();
+    let stats = StatSet::parse(stats).unwrap();
+    let nodata = info.nodata.unwrap();
+    let types: Vec<_> = stats
+        .stats()
+        .iter()
+        .map(|&s| output_type(s, info.sample_type, &stats.options, nodata))
+        .collect();
+    plan_bands(&info, &out, &stats, &types, 2, limit).unwrap()
+}
+
+#[test]
+fn outputs_are_identical_for_any_threads_and_band_heights() {
+    let tmp = Scratch::new("determinism");
+    let lst = testdata(LST);
+    let roomy = bands_for(EVERY_STAT, 1 << 30);
+    let tight_limit = roomy.budget - 1;
+    let tight = bands_for(EVERY_STAT, tight_limit);
+    assert_ne!(roomy.bands, tight.bands, "the limits must change the bands");
+    let runs = [
+        ("t1", vec!["--threads", "1"]),
+        ("t2", vec!["--threads", "2"]),
+        ("roomy", vec!["--threads", "2", "--mem-limit", "1GiB"]),
+    ];
+    let tight_text = tight_limit.to_string();
+    let tight_run = ("tight", vec!["--threads", "2", "--mem-limit", &tight_text]);
+    let mut results = Vec::new();
+    for (name, extra) in runs.iter().chain([&tight_run]) {
+        let dir = tmp.path(name);
+        let mut args: Vec<&OsStr> = vec![
+            lst.as_os_str(),
+            "-o".as_ref(),
+            dir.as_os_str(),
+            "--factor".as_ref(),
+            "7".as_ref(),
+            "--stats".as_ref(),
+            EVERY_STAT.as_ref(),
+            "-q".as_ref(),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        aggregate_ok(&args);
+        let names = files(&dir);
+        assert_eq!(names.len(), 14, "{name}");
+        let contents: Vec<(String, Vec<u8>)> = names
+            .into_iter()
+            .map(|n| {
+                let bytes = std::fs::read(dir.join(&n)).unwrap();
+                (n, bytes)
+            })
+            .collect();
+        results.push((name, contents));
+    }
+    let (first_name, first) = &results[0];
+    for (name, contents) in &results[1..] {
+        for ((n1, b1), (n2, b2)) in first.iter().zip(contents) {
+            assert_eq!(n1, n2);
+            assert!(b1 == b2, "{n1}: {first_name} and {name} differ");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Usage errors exit 2
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = Scratch::new("usage");
+    let lst = testdata(LST);
+    let out = tmp.path("out");
+    let cases: [(&[&str], &str); 9] = [
+        (&["--stats", "mean"], "--factor"),
+        (&["--factor", "5", "--resolution", "5km"], "--resolution"),
+        (&["--factor", "5", "--size", "10x10"], "--size"),
+        (&["--factor", "5", "--stats", "mean,bogus"], "bogus"),
+        (&["--factor", "0"], "--factor"),
+        (&["--factor", "abc"], "--factor"),
+        (&["--factor", "5,0"], "--factor"),
+        (&["--factor", "2,3,4"], "--factor"),
+        (&["--resolution", "0"], "--resolution"),
+    ];
+    for (extra, mention) in cases {
+        let mut args: Vec<&OsStr> = vec![lst.as_os_str(), "-o".as_ref(), out.as_os_str()];
+        args.extend(extra.iter().map(OsStr::new));
+        let run = aggregate(&args);
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(
+            err.contains(mention),
+            "{extra:?} should mention {mention}: {err}"
+        );
+        assert!(!out.exists(), "{extra:?}: nothing written");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. Non-integer ratios
+
+#[test]
+fn non_integer_size_area_matches_gdalwarp_and_corner_its_rule() {
+    require_gdal!();
+    let tmp = Scratch::new("size");
+    let input = fixture("small.tif"); // 37 x 29 -> 7 x 10: ratios 5.29 and 2.9
+    let (area, corner) = (tmp.path("area"), tmp.path("corner"));
+    let corner_stats = "count,min,max,sum,mean,median,mode";
+    for (dir, mode, stats) in [
+        (&area, "area", "mean,min,max"),
+        (&corner, "corner", corner_stats),
+    ] {
+        aggregate_ok(&[
+            input.as_os_str(),
+            "-o".as_ref(),
+            dir.as_os_str(),
+            "--size".as_ref(),
+            "10x7".as_ref(),
+            "--mode".as_ref(),
+            mode.as_ref(),
+            "--stats".as_ref(),
+            stats.as_ref(),
+            "-q".as_ref(),
+        ]);
+    }
+    let r = reference(&[
+        "size".as_ref(),
+        input.as_os_str(),
+        area.join("small.Aggregated").as_os_str(),
+        "10".as_ref(),
+        "7".as_ref(),
+    ]);
+    for stat in ["mean", "min", "max"] {
+        let s = &r["stats"][stat];
+        assert_eq!(s["size"], serde_json::json!([10, 7]), "{stat}");
+        assert_eq!(s["type"], "Float32", "{stat}");
+        assert_eq!(s["cells"], 54, "{stat}: interior cells");
+        assert_eq!(s["mismatches"], 0, "{stat} vs gdalwarp -ts: {s:#}");
+    }
+    let r = reference(&[
+        "corner".as_ref(),
+        input.as_os_str(),
+        corner.join("small.Aggregated").as_os_str(),
+        "10".as_ref(),
+        "7".as_ref(),
+        corner_stats.as_ref(),
+    ]);
+    assert_eq!(
+        r["uneven"], true,
+        "the rule must give cells of different sizes"
+    );
+    for stat in corner_stats.split(',') {
+        let s = &r["stats"][stat];
+        assert_eq!(s["cells"], 70, "{stat}");
+        assert_eq!(s["nodata_ok"], true, "{stat}");
+        assert_eq!(s["type"], s["want_type"], "{stat}");
+        assert_eq!(s["mismatches"], 0, "{stat} (corner): {s:#}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. --src-nodata and --nodata
+
+#[test]
+fn src_nodata_overrides_and_nodata_sets_output_with_collision_warnings() {
+    require_gdal!();
+    let tmp = Scratch::new("nodata");
+    // --src-nodata 1 on Int16 (file nodata -9999): 1 is skipped, -9999 becomes data, and the
+    // outputs' nodata is 1.
+    let input = fixture("i16.tif");
+    let out = tmp.path("src");
+    let stats = "count,min,max,mean,median";
+    aggregate_ok(&[
+        input.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--factor".as_ref(),
+        "4,3".as_ref(),
+        "--src-nodata".as_ref(),
+        "1".as_ref(),
+        "--stats".as_ref(),
+        stats.as_ref(),
+        "-q".as_ref(),
+    ]);
+    let r = reference(&[
+        "stats".as_ref(),
+        input.as_os_str(),
+        out.join("i16.Aggregated").as_os_str(),
+        "4".as_ref(),
+        "3".as_ref(),
+        stats.as_ref(),
+        "--src-nodata".as_ref(),
+        "1".as_ref(),
+    ]);
+    let types = [
+        ("count", "Int32"),
+        ("min,max,median", "Int16"),
+        ("mean", "Float32"),
+    ];
+    assert_stats(&r, stats, &types, "--src-nodata 1");
+    assert_eq!(r["stats"]["min"]["nodata"], 1.0);
+    // The file's -9999 is data now: the block of -9999 at the corner is not empty.
+    assert_eq!(empty_cells(&r), 0, "{r:#}");
+
+    // --nodata 0 on Byte (no file nodata): Byte holds 0, and results equal to 0 are counted.
+    let input = fixture("u8.tif");
+    let out = tmp.path("out");
+    let stats = "min,max,mean,mode";
+    let run = aggregate_ok(&[
+        input.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--factor".as_ref(),
+        "5,2".as_ref(),
+        "--nodata".as_ref(),
+        "0".as_ref(),
+        "--stats".as_ref(),
+        stats.as_ref(),
+        "--json".as_ref(),
+    ]);
+    let r = reference(&[
+        "stats".as_ref(),
+        input.as_os_str(),
+        out.join("u8.Aggregated").as_os_str(),
+        "5".as_ref(),
+        "2".as_ref(),
+        stats.as_ref(),
+        "--nodata".as_ref(),
+        "0".as_ref(),
+    ]);
+    let types = [("min,max,mode", "Byte"), ("mean", "Float32")];
+    assert_stats(&r, stats, &types, "--nodata 0");
+    let s = summary(&run);
+    let warnings: Vec<&str> = s["inputs"][0]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    let err = stderr(&run);
+    let mut warned = 0;
+    for stat in stats.split(',') {
+        let n = r["stats"][stat]["collisions"].as_u64().unwrap();
+        let file = out.join(format!("u8.Aggregated.{stat}.tif"));
+        let text = format!(
+            "{}: {n} cell(s) of {stat} equal the output nodata 0",
+            file.display()
+        );
+        let found = warnings.iter().filter(|w| w.contains(&text)).count();
+        if n == 0 {
+            assert!(
+                !warnings
+                    .iter()
+                    .any(|w| w.contains(&*file.to_string_lossy())),
+                "{stat}: no collision, no warning: {warnings:?}"
+            );
+        } else {
+            warned += 1;
+            assert_eq!(found, 1, "{stat}: want a warning `{text}`: {warnings:?}");
+            assert!(err.contains(&format!("warning: {text}")), "{stat}: {err}");
+        }
+    }
+    assert!(
+        warned >= 2,
+        "the fixture must give collisions (min, mode): {r:#}"
+    );
+}

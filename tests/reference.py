@@ -1,0 +1,538 @@
+#!/usr/bin/python3
+"""References for tests/aggregate.rs, computed at test time with GDAL and numpy.
+
+GDAL is the oracle here, never a dependency of rastagg. Each command prints one JSON object
+on standard output; the Rust tests assert on it. Commands:
+
+  make DIR                      deterministic small inputs (fixed seeds) in DIR
+  stats IN PREFIX FX FY STATS [--src-nodata V] [--nodata V]
+                                every statistic of PREFIX.<stat>.tif against numpy/exact
+                                references at integer factors (edge cells included)
+  warp IN PREFIX FX FY          gdalwarp -r average/min/max on the whole blocks
+  size IN PREFIX ROWS COLS      --size (area mode) against gdalwarp -ts, interior cells
+  corner IN PREFIX ROWS COLS    --size --mode corner against floor(i / (in/out)) in float64
+  same A B                      pixel arrays, types and nodata equal, bit for bit
+  info FILE                     size, type, nodata, geotransform, EPSG as GDAL reads them
+  vrt IN DIR                    tiles cut with gdal_translate -srcwin, mosaicked by gdalbuildvrt
+"""
+
+import json
+import math
+import sys
+from decimal import Decimal, getcontext
+from fractions import Fraction
+
+import numpy as np
+from osgeo import gdal, osr
+
+gdal.UseExceptions()
+getcontext().prec = 60
+
+NUMPY = {
+    "Byte": np.uint8,
+    "UInt16": np.uint16,
+    "Int16": np.int16,
+    "UInt32": np.uint32,
+    "Int32": np.int32,
+    "Float32": np.float32,
+    "Float64": np.float64,
+}
+INT_RANGE = {
+    "Byte": (0, 255),
+    "UInt16": (0, 65535),
+    "Int16": (-32768, 32767),
+    "UInt32": (0, 2**32 - 1),
+    "Int32": (-(2**31), 2**31 - 1),
+}
+
+
+def emit(obj):
+    print(json.dumps(obj, sort_keys=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def write(path, arr, gdal_type, nodata=None, options=(), gt=(10.0, 1 / 64, 0.0, 50.0, 0.0, -1 / 64)):
+    rows, cols = arr.shape
+    ds = gdal.GetDriverByName("GTiff").Create(path, cols, rows, 1, gdal_type, list(options))
+    ds.SetGeoTransform(gt)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    ds.SetProjection(srs.ExportToWkt())
+    band = ds.GetRasterBand(1)
+    if nodata is not None:
+        band.SetNoDataValue(nodata)
+    band.WriteArray(arr)
+    ds = None
+
+
+def make(out):
+    """Small inputs with edge cells for factors 4x3 and 3x5, repeated values (mode, quantile
+    ties), whole-nodata blocks, NaN, and values whose float64 sums numpy computes exactly."""
+    rng = np.random.default_rng(20260101)
+
+    # Float32, nodata -9999, ~15% nodata, ~3% NaN; top half small integers (ties).
+    a = rng.uniform(-50.0, 50.0, (77, 103)).astype(np.float32)
+    a[:38] = rng.integers(-2, 3, (38, 103)).astype(np.float32)
+    a[rng.random(a.shape) < 0.15] = -9999.0
+    a[rng.random(a.shape) < 0.03] = np.nan
+    a[6:9, 8:12] = -9999.0  # one whole 4x3 block (and 3x5 blocks partly) without data
+    a[9:12, 12:16] = np.nan  # and one all NaN
+    write(f"{out}/f32.tif", a, gdal.GDT_Float32, -9999.0,
+          ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "COMPRESS=DEFLATE", "PREDICTOR=3"])
+
+    # Int16, nodata -9999, strips.
+    b = rng.integers(-3000, 3000, (47, 61)).astype(np.int16)
+    b[:20] = rng.integers(0, 4, (20, 61))
+    b[rng.random(b.shape) < 0.2] = -9999
+    b[0:3, 0:4] = -9999
+    write(f"{out}/i16.tif", b, gdal.GDT_Int16, -9999, ["COMPRESS=LZW", "BLOCKYSIZE=5"])
+
+    # Byte without nodata (outputs: nodata -9999 widens min/max/... to Int16).
+    c = rng.integers(0, 256, (45, 50)).astype(np.uint8)
+    c[:15] = rng.integers(0, 3, (15, 50))
+    write(f"{out}/u8.tif", c, gdal.GDT_Byte, None, ["COMPRESS=DEFLATE"])
+
+    # Float64 without nodata tag, full-precision values and some NaN.
+    d = rng.normal(1000.0, 50.0, (33, 40))
+    d[rng.random(d.shape) < 0.05] = np.nan
+    write(f"{out}/f64.tif", d, gdal.GDT_Float64, None,
+          ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16", "COMPRESS=ZSTD"])
+
+    # Float32 for non-integer ratios: nodata -9999, no NaN (NaN is data to gdalwarp).
+    e = rng.uniform(0.0, 100.0, (29, 37)).astype(np.float32)
+    e[rng.random(e.shape) < 0.1] = -9999.0
+    write(f"{out}/small.tif", e, gdal.GDT_Float32, -9999.0, ["COMPRESS=LZW", "PREDICTOR=2"])
+
+    # Wider Float32 (800 x 200, strips of 8 rows) so that the band planner has rows to split.
+    g = rng.uniform(-10.0, 10.0, (200, 800)).astype(np.float32)
+    g[rng.random(g.shape) < 0.1] = -9999.0
+    write(f"{out}/wide.tif", g, gdal.GDT_Float32, -9999.0,
+          ["COMPRESS=DEFLATE", "BLOCKYSIZE=8"])
+    emit({"dir": out})
+
+
+# ---------------------------------------------------------------------------------------------
+# Type rules (DESIGN.md, "Output types", "Output nodata"), written independently of the Rust.
+
+
+def holds(t, v):
+    if t in ("Float32", "Float64"):
+        return math.isnan(v) or float(NUMPY[t](v)) == v
+    lo, hi = INT_RANGE[t]
+    return float(v).is_integer() and lo <= v <= hi
+
+
+def holds_type(a, b):
+    """Whether every value of type b is a value of type a."""
+    if a == "Float64":
+        return True
+    if b in ("Float32", "Float64"):
+        return a == b
+    lo, hi = INT_RANGE[b]
+    if a == "Float32":
+        return -(2**24) <= lo and hi <= 2**24
+    if a in ("Float64",):
+        return True
+    alo, ahi = INT_RANGE[a]
+    return alo <= lo and hi <= ahi
+
+
+def output_type(stat, t, nodata):
+    real = "Float64" if t == "Float64" else "Float32"
+    if stat == "count":
+        natural = "Int32"
+    elif stat in ("mean", "SD", "rms"):
+        natural = real
+    elif stat == "sum":
+        natural = "Float64" if t in ("Float64", "Int32", "UInt32") else "Float32"
+    elif stat == "range":
+        natural = {"Int16": "Int32", "Int32": "Float64"}.get(t, t)
+    else:  # min, max, quantiles, mode
+        natural = t
+    if holds(natural, nodata):
+        return natural
+    for cand in ("Byte", "UInt16", "Int16", "UInt32", "Int32", "Float32", "Float64"):
+        if holds_type(cand, natural) and holds(cand, nodata):
+            return cand
+    return "Float64"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def open_band(path):
+    ds = gdal.Open(path)
+    band = ds.GetRasterBand(1)
+    return ds, band, band.ReadAsArray()
+
+
+def type_name(band):
+    return gdal.GetDataTypeName(band.DataType)
+
+
+def valid_mask(arr, nodata):
+    """GDAL's reading of nodata (cast to the band type) plus NaN, which rastagg always skips."""
+    ok = np.ones(arr.shape, dtype=bool)
+    if arr.dtype.kind == "f":
+        ok &= ~np.isnan(arr)
+    if nodata is not None and not math.isnan(nodata) and holds(np_type_name(arr.dtype), nodata):
+        ok &= arr != arr.dtype.type(nodata)
+    return ok
+
+
+def np_type_name(dtype):
+    for k, v in NUMPY.items():
+        if np.dtype(v) == dtype:
+            return k
+    raise ValueError(dtype)
+
+
+def bits(x, t):
+    """The bit pattern of x as type t, for exact comparisons (NaN patterns kept)."""
+    v = np.array([x]).astype(NUMPY[t]) if not isinstance(x, np.ndarray) else x.astype(NUMPY[t])
+    if t in ("Float32", "Float64"):
+        return int(v.view(np.uint32 if t == "Float32" else np.uint64)[0])
+    return int(v[0])
+
+
+def ulps(a, b, t):
+    """Distance in units in the last place between two finite floats of type t."""
+    if t not in ("Float32", "Float64"):
+        return abs(int(a) - int(b))
+    if math.isnan(a) or math.isnan(b):
+        return 0 if (math.isnan(a) and math.isnan(b)) else 2**63
+    ut, it = (np.uint32, np.int32) if t == "Float32" else (np.uint64, np.int64)
+    sign = 1 << (31 if t == "Float32" else 63)
+
+    def ordered(x):
+        u = int(np.array([x], dtype=NUMPY[t]).view(ut)[0])
+        return -(u - sign) if u >= sign else u
+
+    return abs(ordered(a) - ordered(b))
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics of one cell (values: 1-D array of the valid values, input type)
+
+
+def exact_sqrt(fr):
+    """The correctly rounded float64 square root of a non-negative Fraction."""
+    if fr <= 0:
+        return 0.0
+    return float((Decimal(fr.numerator) / Decimal(fr.denominator)).sqrt())
+
+
+def quantile_index(n, percent):
+    """GDAL's rule: sorted valid values, index ceil(q*n) - 1, q = percent/100 (exact)."""
+    return max(-(-percent * n // 100) - 1, 0)
+
+
+def reference(stat, v, in_type):
+    """(value as float, tolerance in ulps of the output type) of stat over valid values v."""
+    n = len(v)
+    v64 = v.astype(np.float64)
+    if stat == "count":
+        return float(n), 0
+    s = np.sort(v)
+    if stat == "min":
+        return float(s[0]), 0
+    if stat == "max":
+        return float(s[-1]), 0
+    if stat == "range":
+        return float(np.float64(s[-1]) - np.float64(s[0])), 0
+    fsum = math.fsum(v64)
+    if in_type != "Float64":
+        # The inputs are made so that numpy's float64 summation is exact: then the numpy mean
+        # is the correctly rounded one rastagg promises, bit for bit.
+        assert float(np.sum(v64)) == fsum, "fixture: numpy sum not exact"
+    if stat == "sum":
+        return fsum, 0
+    if stat == "mean":
+        if in_type != "Float64":
+            return float(np.mean(v64)), 0
+        return fsum / n, 0  # correctly rounded sum / n (numpy's pairwise sum may miss an ulp)
+    if stat in ("SD", "rms"):
+        fr = [Fraction(float(x)) for x in v64]
+        sq = sum(x * x for x in fr)
+        if stat == "rms":
+            return exact_sqrt(sq / n), 1
+        sm = sum(fr)
+        return exact_sqrt((n * sq - sm * sm) / (n * n)), 1
+    if stat == "mode":
+        vals, counts = np.unique(s, return_counts=True)
+        return float(vals[int(np.argmax(counts))]), 0  # first maximum = smallest value
+    percent = {"median": 50, "q1": 25, "q3": 75}.get(stat)
+    if percent is None:
+        percent = int(stat[1:])
+    return float(s[quantile_index(n, percent)]), 0
+
+
+def cell_values(arr, ok, rows, cols):
+    block = arr[rows, cols]
+    return block[ok[rows, cols]]
+
+
+def compare_outputs(prefix, stats, in_type, out_nodata, cells, expect_gt, in_srs):
+    """Checks PREFIX.<stat>.tif for each stat; cells: {(r, c): valid values}."""
+    report = {}
+    for stat in stats:
+        path = f"{prefix}.{stat}.tif"
+        ds, band, out = open_band(path)
+        want_type = output_type(stat, in_type, out_nodata)
+        got_type = type_name(band)
+        nd = band.GetNoDataValue()
+        r = {
+            "type": got_type,
+            "want_type": want_type,
+            "nodata": nd,
+            "want_nodata": out_nodata,
+            "cells": 0,
+            "valid": 0,
+            "empty": 0,
+            "mismatches": 0,
+            "collisions": 0,
+            "max_ulps": 0,
+            "examples": [],
+        }
+        r["nodata_ok"] = nd is not None and (
+            (math.isnan(nd) and math.isnan(out_nodata)) or nd == out_nodata)
+        if expect_gt is not None:
+            r["geotransform"] = list(ds.GetGeoTransform())
+            r["geotransform_ok"] = tuple(ds.GetGeoTransform()) == tuple(expect_gt)
+            srs = ds.GetSpatialRef()
+            r["crs_ok"] = srs is not None and in_srs is not None and bool(srs.IsSame(in_srs))
+        for (row, col), v in cells.items():
+            r["cells"] += 1
+            got = out[row, col]
+            if len(v) == 0 and stat != "count":
+                want, tol = out_nodata, 0
+                r["empty"] += 1
+            else:
+                want, tol = reference(stat, v, in_type)
+                want = float(NUMPY[want_type](want))
+                r["valid"] += 1
+                # A valid result equal to the output nodata reads back as nodata (warned about).
+                r["collisions"] += int(want == out_nodata)
+            if tol == 0:
+                bad = bits(want, want_type) != bits(float(got), want_type)
+                d = 0 if not bad else ulps(float(got), want, want_type)
+            else:
+                d = ulps(float(got), want, want_type)
+                bad = d > tol
+            r["max_ulps"] = max(r["max_ulps"], d if d < 2**62 else -1)
+            if bad:
+                r["mismatches"] += 1
+                if len(r["examples"]) < 5:
+                    r["examples"].append({"cell": [row, col], "got": repr(float(got)),
+                                          "want": repr(want), "n": len(v)})
+        report[stat] = r
+    return report
+
+
+def stats_cmd(args):
+    path, prefix, fx, fy, stats = args[0], args[1], int(args[2]), int(args[3]), args[4].split(",")
+    opts = dict(zip(args[5::2], args[6::2]))
+    ds, band, arr = open_band(path)
+    in_type = type_name(band)
+    in_nodata = band.GetNoDataValue()
+    if "--src-nodata" in opts:
+        in_nodata = float(opts["--src-nodata"])
+    out_nodata = float(opts.get("--nodata", in_nodata if in_nodata is not None else -9999.0))
+    ok = valid_mask(arr, in_nodata)
+    h, w = arr.shape
+    oh, ow = -(-h // fy), -(-w // fx)
+    cells = {}
+    for r in range(oh):
+        for c in range(ow):
+            cells[(r, c)] = cell_values(arr, ok, slice(r * fy, r * fy + fy), slice(c * fx, c * fx + fx))
+    g = ds.GetGeoTransform()
+    gt = (g[0], g[1] * fx, g[2] * fy, g[3], g[4] * fx, g[5] * fy)
+    report = compare_outputs(prefix, stats, in_type, out_nodata, cells, gt, ds.GetSpatialRef())
+    for r in report.values():
+        r["size_ok"] = True
+    for stat in stats:
+        o = gdal.Open(f"{prefix}.{stat}.tif")
+        report[stat]["size_ok"] = (o.RasterXSize, o.RasterYSize) == (ow, oh)
+    emit({"input_type": in_type, "out_size": [oh, ow], "stats": report})
+
+
+def warp(path, alg, width, height, bounds, out_type):
+    src = gdal.Open(path)
+    nd = src.GetRasterBand(1).GetNoDataValue()
+    opts = gdal.WarpOptions(format="GTiff", resampleAlg=alg, width=width, height=height,
+                            outputBounds=bounds, outputType=out_type,
+                            dstNodata=nd if nd is not None else -9999.0)
+    dst = gdal.Warp(f"/vsimem/warp_{alg}.tif", src, options=opts)
+    arr = dst.GetRasterBand(1).ReadAsArray()
+    dst = None
+    gdal.Unlink(f"/vsimem/warp_{alg}.tif")
+    return arr
+
+
+def compare_arrays(ours, theirs, t, tol, mask=None):
+    """{cells, mismatches, max_ulps, examples} over cells where mask is True."""
+    r = {"cells": 0, "mismatches": 0, "max_ulps": 0, "examples": []}
+    for (row, col), got in np.ndenumerate(ours):
+        if mask is not None and not mask[row, col]:
+            continue
+        want = theirs[row, col]
+        r["cells"] += 1
+        if tol == 0:
+            d = 0 if bits(float(got), t) == bits(float(want), t) else ulps(float(got), float(want), t)
+        else:
+            d = ulps(float(got), float(want), t)
+        r["max_ulps"] = max(r["max_ulps"], d)
+        if d > tol:
+            r["mismatches"] += 1
+            if len(r["examples"]) < 5:
+                r["examples"].append({"cell": [row, col], "got": repr(float(got)),
+                                      "want": repr(float(want))})
+    return r
+
+
+def warp_cmd(args):
+    """gdalwarp over the whole-block part of the input (the grid is the same: whole blocks,
+    same origin); average with -ot Float32 (the type of our mean)."""
+    path, prefix, fx, fy = args[0], args[1], int(args[2]), int(args[3])
+    ds, band, arr = open_band(path)
+    g = ds.GetGeoTransform()
+    h, w = arr.shape
+    bw, bh = w // fx, h // fy
+    bounds = (g[0], g[3] + bh * fy * g[5], g[0] + bw * fx * g[1], g[3])
+    in_type = type_name(band)
+    report = {}
+    for alg, stat, out_type in (("average", "mean", "Float32"), ("min", "min", in_type),
+                                ("max", "max", in_type)):
+        theirs = warp(path, alg, bw, bh, bounds, gdal.GetDataTypeByName(out_type))
+        _, oband, ours = open_band(f"{prefix}.{stat}.tif")
+        ours = ours[:bh, :bw]
+        # GDAL treats NaN as data: average becomes NaN, and min/max of a block with NaN but no
+        # valid value give +-inf; rastagg skips NaN (nodata). Leave those blocks out.
+        mask = np.ones((bh, bw), dtype=bool)
+        if arr.dtype.kind == "f":
+            whole = (slice(0, bh * fy), slice(0, bw * fx))
+            nan = np.isnan(arr[whole]).reshape(bh, fy, bw, fx).any(axis=(1, 3))
+            ok = valid_mask(arr, band.GetNoDataValue())[whole]
+            valid = ok.reshape(bh, fy, bw, fx).any(axis=(1, 3))
+            mask &= ~nan if alg == "average" else ~(nan & ~valid)
+        r = compare_arrays(ours, theirs, type_name(oband), 0, mask)
+        r["type"] = type_name(oband)
+        report[stat] = r
+    emit({"blocks": [bh, bw], "stats": report})
+
+
+def size_cmd(args):
+    """--size ROWSxCOLS (area) against gdalwarp -ts COLS ROWS over the same extent; the last
+    row and column are left out (warp's edge rules differ by design)."""
+    path, prefix, rows, cols = args[0], args[1], int(args[2]), int(args[3])
+    ds, band, arr = open_band(path)
+    g = ds.GetGeoTransform()
+    h, w = arr.shape
+    bounds = (g[0], g[3] + h * g[5], g[0] + w * g[1], g[3])
+    report = {}
+    for alg, stat, tol in (("average", "mean", 1), ("min", "min", 0), ("max", "max", 0)):
+        out_type = "Float32"
+        theirs = warp(path, alg, cols, rows, bounds, gdal.GetDataTypeByName(out_type))
+        o, oband, ours = open_band(f"{prefix}.{stat}.tif")
+        mask = np.zeros((rows, cols), dtype=bool)
+        mask[: rows - 1, : cols - 1] = True
+        r = compare_arrays(ours, theirs, type_name(oband), tol, mask)
+        r["size"] = [o.RasterYSize, o.RasterXSize]
+        r["type"] = type_name(oband)
+        report[stat] = r
+    emit({"stats": report})
+
+
+def corner_cmd(args):
+    """--mode corner: input index i goes wholly to output floor(i / (in_size / out_size)),
+    computed in float64 (clamped to the last cell)."""
+    path, prefix, rows, cols = args[0], args[1], int(args[2]), int(args[3])
+    stats = args[4].split(",")
+    ds, band, arr = open_band(path)
+    in_type = type_name(band)
+    nodata = band.GetNoDataValue()
+    ok = valid_mask(arr, nodata)
+    h, w = arr.shape
+    ry, rx = h / rows, w / cols
+    oy = [min(math.floor(i / ry), rows - 1) for i in range(h)]
+    ox = [min(math.floor(j / rx), cols - 1) for j in range(w)]
+    cells = {(r, c): [] for r in range(rows) for c in range(cols)}
+    for i in range(h):
+        for j in range(w):
+            if ok[i, j]:
+                cells[(oy[i], ox[j])].append(arr[i, j])
+    cells = {k: np.array(v, dtype=arr.dtype) for k, v in cells.items()}
+    out_nodata = nodata if nodata is not None else -9999.0
+    report = compare_outputs(prefix, stats, in_type, out_nodata, cells, None, None)
+    emit({"stats": report, "uneven": len(set(np.bincount(oy))) > 1 or len(set(np.bincount(ox))) > 1})
+
+
+def same_cmd(args):
+    a, b = args
+    da, ba, xa = open_band(a)
+    db, bb, xb = open_band(b)
+    same = (xa.shape == xb.shape and xa.dtype == xb.dtype
+            and xa.tobytes() == xb.tobytes())
+    na, nb = ba.GetNoDataValue(), bb.GetNoDataValue()
+    emit({
+        "same_pixels": bool(same),
+        "same_type": type_name(ba) == type_name(bb),
+        "same_nodata": repr(na) == repr(nb),
+        "differing": int((xa != xb).sum()) if xa.shape == xb.shape else -1,
+        "shape": list(xa.shape),
+    })
+
+
+def info_cmd(args):
+    ds, band, _ = open_band(args[0])
+    srs = ds.GetSpatialRef()
+    epsg = None
+    if srs is not None:
+        srs.AutoIdentifyEPSG()
+        code = srs.GetAuthorityCode(None)
+        epsg = int(code) if code else None
+    emit({
+        "size": [ds.RasterYSize, ds.RasterXSize],
+        "type": type_name(band),
+        "nodata": band.GetNoDataValue(),
+        "geotransform": list(ds.GetGeoTransform()),
+        "geotransform_hex": [float(x).hex() for x in ds.GetGeoTransform()],
+        "epsg": epsg,
+        "wkt": srs.ExportToWkt() if srs is not None else None,
+    })
+
+
+def vrt_cmd(args):
+    path, out = args
+    ds = gdal.Open(path)
+    w, h = ds.RasterXSize, ds.RasterYSize
+    xs, ys = [0, w // 3 + 1, w], [0, h // 2 - 3, h]  # uneven tiles, not on block boundaries
+    tiles = []
+    for i in range(2):
+        for j in range(2):
+            t = f"{out}/tile_{i}_{j}.tif"
+            gdal.Translate(t, ds, srcWin=[xs[j], ys[i], xs[j + 1] - xs[j], ys[i + 1] - ys[i]],
+                           creationOptions=["COMPRESS=LZW"])
+            tiles.append(t)
+    vrt = f"{out}/mosaic.vrt"
+    gdal.BuildVRT(vrt, tiles)
+    emit({"vrt": vrt, "tiles": tiles})
+
+
+COMMANDS = {
+    "make": lambda a: make(a[0]),
+    "stats": stats_cmd,
+    "warp": warp_cmd,
+    "size": size_cmd,
+    "corner": corner_cmd,
+    "same": same_cmd,
+    "info": info_cmd,
+    "vrt": vrt_cmd,
+}
+
+if __name__ == "__main__":
+    COMMANDS[sys.argv[1]](sys.argv[2:])
