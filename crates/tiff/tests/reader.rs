@@ -49,6 +49,14 @@ fn read_typed(f: &TiffFile, band: usize, w: Window) -> Vec<f64> {
     }
 }
 
+/// Decodes one block as `T`, converted to f64.
+fn block<T: Sample>(f: &TiffFile, band: usize, index: u64) -> Vec<f64> {
+    let i = f.info();
+    let mut out = vec![T::default(); (i.block_width * i.block_height) as usize];
+    f.decode_block(band, index, &mut out).unwrap();
+    out.into_iter().map(Sample::to_f64).collect()
+}
+
 fn same(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
@@ -146,18 +154,26 @@ proptest! {
         let bw = info.block_width as usize;
         let win = info.block_window(index).unwrap();
         let band = (seed % u64::from(spec.bands)) as usize;
-        let mut out = vec![0f64; bw * info.block_height as usize];
-        if spec.sample_type == SampleType::F64 {
-            f.decode_block::<f64>(band, index, &mut out).unwrap();
-            for (i, v) in out.iter().enumerate() {
-                let (r, c) = ((i / bw) as u64, (i % bw) as u64);
-                let want = if r < win.rows && c < win.cols {
-                    px[band][((win.y + r) * u64::from(spec.width) + win.x + c) as usize]
-                } else {
-                    0.0
-                };
-                prop_assert_eq!(v.to_bits(), want.to_bits());
-            }
+        let got = match spec.sample_type {
+            SampleType::U8 => block::<u8>(&f, band, index),
+            SampleType::I8 => block::<i8>(&f, band, index),
+            SampleType::U16 => block::<u16>(&f, band, index),
+            SampleType::I16 => block::<i16>(&f, band, index),
+            SampleType::U32 => block::<u32>(&f, band, index),
+            SampleType::I32 => block::<i32>(&f, band, index),
+            SampleType::U64 => block::<u64>(&f, band, index),
+            SampleType::I64 => block::<i64>(&f, band, index),
+            SampleType::F32 => block::<f32>(&f, band, index),
+            SampleType::F64 => block::<f64>(&f, band, index),
+        };
+        for (i, v) in got.iter().enumerate() {
+            let (r, c) = ((i / bw) as u64, (i % bw) as u64);
+            let want = if r < win.rows && c < win.cols {
+                px[band][((win.y + r) * u64::from(spec.width) + win.x + c) as usize]
+            } else {
+                0.0
+            };
+            prop_assert_eq!(v.to_bits(), want.to_bits(), "block {} pixel {}", index, i);
         }
         // Fetching and decoding separately gives the same bytes as the whole-window path.
         let codec = f.block_codec(index).unwrap();
