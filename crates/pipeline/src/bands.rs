@@ -49,7 +49,9 @@ pub fn plan_bands(
     let size = input.sample_type.size() as u64;
     let row_bytes = input.width.saturating_mul(size).max(1);
     let block = input.block_height.clamp(1, input.height.max(1));
-    let chunk_rows = (CHUNK_BYTES / row_bytes / block).max(1) * block;
+    // A read never holds more rows than the input has: small inputs budget what they read.
+    let chunk_rows = ((CHUNK_BYTES / row_bytes / block).max(1) * block)
+        .min(input.height.div_ceil(block).saturating_mul(block));
     let chunk_bytes = chunk_rows.saturating_mul(row_bytes);
     // Writers keep at most a tile row per band in flight, plus the one being filled.
     let out_row_bytes: u64 = output_types
