@@ -693,6 +693,38 @@ fn mem_limit_too_small_is_refused() {
     assert!(files(&out).is_empty(), "{:?}", files(&out));
 }
 
+#[test]
+fn small_input_fits_a_small_mem_limit() {
+    // 600 x 300 Float32 is 703 KiB in all: with 2 workers, 4 MiB holds its rows, the bands
+    // and the writers' tile rows. (A planner that budgets a fixed 16 MiB read per worker
+    // refuses it.)
+    let tmp = Scratch::new("memlimit-small");
+    let lst = testdata(LST);
+    let (small, roomy) = (tmp.path("small"), tmp.path("roomy"));
+    for (dir, limit) in [(&small, "4MiB"), (&roomy, "1GiB")] {
+        aggregate_ok(&[
+            lst.as_os_str(),
+            "-o".as_ref(),
+            dir.as_os_str(),
+            "--resolution".as_ref(),
+            "5km".as_ref(),
+            "--stats".as_ref(),
+            "mean,median".as_ref(),
+            "--mem-limit".as_ref(),
+            limit.as_ref(),
+            "--threads".as_ref(),
+            "2".as_ref(),
+            "-q".as_ref(),
+        ]);
+    }
+    for name in outputs("LST_Day.2015.01.Mean.5km", "mean,median") {
+        assert!(
+            std::fs::read(small.join(&name)).unwrap() == std::fs::read(roomy.join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 9. Determinism: same bytes whatever the threads and band heights
 
