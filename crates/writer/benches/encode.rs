@@ -1,6 +1,7 @@
 //! Encode throughput of the writer: a 2048×2048 Float32 raster, deflate level 6 + predictor 3,
 //! 256² tiles, written through `write_rows` (tiles compressed in parallel) to a temporary file.
-//! Throughput is in uncompressed bytes.
+//! Throughput is in uncompressed bytes. For scale, the same file decoded by rastagg-tiff:
+//! encoding must keep up with decoding the (factor² larger) input an output comes from.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rastagg_raster::SampleType;
@@ -37,6 +38,13 @@ fn encode(c: &mut Criterion) {
                     .expect("create");
             writer.write_rows(0, &data).expect("write");
             writer.finish().expect("finish");
+        })
+    });
+    group.bench_function("decode_same_file_rastagg_tiff", |b| {
+        b.iter(|| {
+            let f = rastagg_tiff::TiffFile::open(&path).expect("open");
+            let all = rastagg_raster::Window::new(0, 0, w as u64, h as u64);
+            f.read_window::<f32>(0, all).expect("decode")
         })
     });
     group.finish();
