@@ -34,15 +34,15 @@ use rastagg_raster::{SampleType, Window};
 use crate::error::{CoreError, Result};
 use crate::exact::{DoubleDouble, ExactSum, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
-use crate::kernel::{Columns, RowKernel, column_exact, row_kernel};
+use crate::kernel::{Columns, ROW_LIMIT, RowKernel, range_exact, row_kernel, tracks_minmax};
 use crate::output::{OutputBuffer, output_type};
-use crate::pixel::Pixel;
+use crate::pixel::{Check, Pixel};
 use crate::stat::{Ddof, Needs, QuantileMethod, StatSet, Statistic};
 use crate::values::{mode, quantile_gdal, quantile_linear};
 
 /// Rows summed per column before folding into cells; keeps column counts within u32 and
 /// 16-bit sums provably exact in f64.
-const ROW_CHUNK: u64 = 1 << 20;
+const ROW_CHUNK: u64 = ROW_LIMIT;
 
 /// Columns per block of the column pass: 1024 columns of accumulators fit in L1.
 const COLUMN_BLOCK: usize = 1024;
@@ -361,29 +361,41 @@ impl<T: Pixel> BandAccumulator<T> {
         if let Some(c) = self.count.get_mut(cell) {
             *c += n;
         }
+        let tracked = tracks_minmax::<T>(self.needs);
+        let (mn, mx) = if tracked {
+            (
+                cols.mn[local.clone()]
+                    .iter()
+                    .fold(T::HIGHEST, |a, &b| if b < a { b } else { a }),
+                cols.mx[local.clone()]
+                    .iter()
+                    .fold(T::LOWEST, |a, &b| if b > a { b } else { a }),
+            )
+        } else {
+            (T::HIGHEST, T::LOWEST)
+        };
         if self.needs.minmax {
-            let mn = cols.mn[local.clone()]
-                .iter()
-                .fold(T::HIGHEST, |a, &b| if b < a { b } else { a });
-            let mx = cols.mx[local.clone()]
-                .iter()
-                .fold(T::LOWEST, |a, &b| if b > a { b } else { a });
-            fold_min_max(&mut self.min, &mut self.max, cell, mn, mx);
+            let (lo, hi) = (mn.canonical(), mx.canonical());
+            fold_min_max(&mut self.min, &mut self.max, cell, lo, hi);
         }
         if !(self.needs.sum || self.needs.squares) {
             return;
         }
-        let mut exact = local.clone().all(|k| {
-            let (a, b) = column_exact(cols, k, self.needs);
-            a && b
-        });
+        let mut exact = range_exact(cols, local.clone(), n, mn, mx, self.needs);
+        // The magnitude and static proofs cover every partial sum of the piece in any order;
+        // rounding-checked types (f64) check the column totals' additions as well.
+        let checked = T::SUM_CHECK == Check::Rounding || T::SQUARE_CHECK == Check::Rounding;
         let mut total = |on: bool, parts: &[f64]| {
-            if !on {
-                return 0.0;
+            let parts = parts.get(local.clone()).unwrap_or(&[]);
+            match (on, checked) {
+                (false, _) => 0.0,
+                (true, false) => parts.iter().sum(),
+                (true, true) => {
+                    let (sum, ok) = checked_sum(parts);
+                    exact &= ok;
+                    sum
+                }
             }
-            let (sum, ok) = checked_sum(parts.get(local.clone()).unwrap_or(&[]));
-            exact &= ok;
-            sum
         };
         let p1 = total(self.needs.sum, &cols.s1);
         let p2 = total(self.needs.squares, &cols.s2);

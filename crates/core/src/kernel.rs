@@ -7,18 +7,23 @@
 //! and smallest non-zero magnitude, or (f64 input) from accumulated rounding errors, whose
 //! total is zero exactly when no operation rounded.
 
+use std::ops::Range;
+
 use crate::exact::{pow2, two_prod};
 use crate::pixel::{Check, Pixel};
 use crate::stat::Needs;
+
+/// Most values a static proof (8/16-bit input) covers: 2^20 values below 2^32 sum below 2^52.
+pub(crate) const ROW_LIMIT: u64 = 1 << 20;
 
 /// Per-column accumulators for one output row of one window.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Columns<T> {
     /// Valid values per column.
     pub cnt: Vec<u32>,
-    /// Column minimum (canonical zeros).
+    /// Column minimum (either zero when both occur: folds make zeros canonical).
     pub mn: Vec<T>,
-    /// Column maximum (canonical zeros).
+    /// Column maximum (either zero when both occur: folds make zeros canonical).
     pub mx: Vec<T>,
     /// Smallest non-zero |x| per column (f32 magnitude proofs only).
     pub amin: Vec<T>,
@@ -46,53 +51,80 @@ fn tracks_min_abs<T: Pixel>(needs: Needs) -> bool {
     T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude && (needs.sum || needs.squares)
 }
 
-/// Whether column `k`'s Σx and Σx² are provably exact. `k` must be a column of the last reset.
-pub(crate) fn column_exact<T: Pixel>(c: &Columns<T>, k: usize, needs: Needs) -> (bool, bool) {
-    let rounding = |e: &[f64]| e.get(k).is_none_or(|&e| e == 0.0);
-    let mut sum_ok = !needs.sum || T::SUM_CHECK != Check::Rounding || rounding(&c.e1);
-    let mut sq_ok = !needs.squares || T::SQUARE_CHECK != Check::Rounding || rounding(&c.e2);
-    let magnitude = (needs.sum && T::SUM_CHECK == Check::Magnitude)
-        || (needs.squares && T::SQUARE_CHECK == Check::Magnitude);
-    if magnitude {
-        let n = f64::from(c.cnt.get(k).copied().unwrap_or(0));
-        let (lo, hi) = match (c.mn.get(k), c.mx.get(k)) {
-            (Some(lo), Some(hi)) => (lo.to_f64(), hi.to_f64()),
-            _ => (f64::INFINITY, f64::INFINITY),
+/// Whether the Σx and Σx² of columns `cols` (of the last reset), which hold `n` valid values
+/// in all with minimum `lo` and maximum `hi`, are provably exact, each column's and their
+/// total in any order alike (for rounding-checked types: each column's).
+///
+/// Magnitude proof: all values are multiples of `2^lsb` (lsb from the smallest non-zero
+/// magnitude, or 0 for integers) and every partial sum is at most `n · max|x|` (or
+/// `n · max x²`); when that is at most `2^(52 + lsb)` every partial sum is representable.
+pub(crate) fn range_exact<T: Pixel>(
+    c: &Columns<T>,
+    cols: Range<usize>,
+    n: u64,
+    lo: T,
+    hi: T,
+    needs: Needs,
+) -> bool {
+    let zero = |e: &[f64]| {
+        e.get(cols.clone())
+            .is_none_or(|e| e.iter().all(|&x| x == 0.0))
+    };
+    // Static proof: at most 2^20 values below 2^32 (squares too).
+    let small = n <= ROW_LIMIT;
+    let mut exact = true;
+    if needs.sum {
+        exact &= match T::SUM_CHECK {
+            Check::Never => small,
+            Check::Rounding => zero(&c.e1),
+            Check::Magnitude => true,
         };
-        let m = lo.abs().max(hi.abs());
-        // Exponent of the lowest bit any value can have (None: no non-zero value).
-        let lsb = if T::SIGNIFICAND_BITS == 0 {
-            Some(0)
-        } else {
-            c.amin
-                .get(k)
-                .map(|a| a.to_f64())
-                .filter(|a| a.is_finite())
-                .map(|a| ((a.to_bits() >> 52) & 0x7ff) as i32 - 1023 - (T::SIGNIFICAND_BITS - 1))
-        };
-        // Square parts: hi = f32(x²) ≥ 2^(2·e(m)) has its lowest bit at 2^(2·lsb + 23); lo is
-        // below 2^-24·hi with its lowest bit at 2^(2·lsb): the hi bound is the binding one.
-        let sq_lsb = |l: i32| {
-            if T::SPLIT_SQUARES {
-                2 * l + T::SIGNIFICAND_BITS - 1
-            } else {
-                2 * l
-            }
-        };
-        // One bit of margin (52, not 53) covers the rounding of n·m and n·m².
-        let fits = |v: f64, l: i32| v <= pow2(52 + l);
-        if n > 0.0 {
-            if needs.sum && T::SUM_CHECK == Check::Magnitude {
-                sum_ok &= m.is_finite() && lsb.is_none_or(|l| fits(n * m, l));
-            }
-            if needs.squares && T::SQUARE_CHECK == Check::Magnitude {
-                let m2 = m * m;
-                let hi_fits = !T::SPLIT_SQUARES || m2 <= f64::from(f32::MAX);
-                sq_ok &= m2.is_finite() && hi_fits && lsb.is_none_or(|l| fits(n * m2, sq_lsb(l)));
-            }
-        }
     }
-    (sum_ok, sq_ok)
+    if needs.squares {
+        exact &= match T::SQUARE_CHECK {
+            Check::Never => small,
+            Check::Rounding => zero(&c.e2),
+            Check::Magnitude => true,
+        };
+    }
+    let sum_magnitude = needs.sum && T::SUM_CHECK == Check::Magnitude;
+    let square_magnitude = needs.squares && T::SQUARE_CHECK == Check::Magnitude;
+    if n == 0 || !(sum_magnitude || square_magnitude) {
+        return exact;
+    }
+    let (lo, hi) = (lo.to_f64(), hi.to_f64());
+    let m = lo.abs().max(hi.abs());
+    // Exponent of the lowest bit any value can have (None: no non-zero value).
+    let lsb = if T::SIGNIFICAND_BITS == 0 {
+        Some(0)
+    } else {
+        c.amin
+            .get(cols.clone())
+            .map(|v| v.iter().fold(f64::INFINITY, |a, &x| a.min(x.to_f64())))
+            .filter(|a| a.is_finite())
+            .map(|a| ((a.to_bits() >> 52) & 0x7ff) as i32 - 1023 - (T::SIGNIFICAND_BITS - 1))
+    };
+    // Split squares: hi = f32(x²) ≥ 2^(2·e(min)) has its lowest bit at 2^(2·lsb + 23); lo is
+    // below 2^-24·hi with its lowest bit at 2^(2·lsb): the hi bound is the binding one.
+    let sq_lsb = |l: i32| {
+        if T::SPLIT_SQUARES {
+            2 * l + T::SIGNIFICAND_BITS - 1
+        } else {
+            2 * l
+        }
+    };
+    // One bit of margin (52, not 53) covers the rounding of n·m and n·m².
+    let n = n as f64;
+    let fits = |v: f64, l: i32| v <= pow2(52 + l);
+    if sum_magnitude {
+        exact &= m.is_finite() && lsb.is_none_or(|l| fits(n * m, l));
+    }
+    if square_magnitude {
+        let m2 = m * m;
+        let hi_fits = !T::SPLIT_SQUARES || m2 <= f64::from(f32::MAX);
+        exact &= m2.is_finite() && hi_fits && lsb.is_none_or(|l| fits(n * m2, sq_lsb(l)));
+    }
+    exact
 }
 
 impl<T: Pixel> Columns<T> {
@@ -219,18 +251,30 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
             let x = row[k];
             let ok = x.is_data(nodata, use_nodata);
             count += u32::from(ok);
+            // Floats: invalid values become NaN, which every comparison below rejects.
+            let float = T::SIGNIFICAND_BITS > 0;
+            let v = x.nan_unless(ok);
             if MM {
-                let v = x.canonical();
-                lo = if ok & (v < lo) { v } else { lo };
-                hi = if ok & (v > hi) { v } else { hi };
+                lo = if (float | ok) & (v < lo) { v } else { lo };
+                hi = if (float | ok) & (v > hi) { v } else { hi };
             }
             if amin_on {
-                let a = x.magnitude();
-                let nonzero = a != T::default();
-                small = if ok & nonzero & (a < small) { a } else { small };
+                let a = v.magnitude();
+                small = if (a != T::default()) & (a < small) {
+                    a
+                } else {
+                    small
+                };
             }
             if SUM || SQ {
-                let xf = if ok { x.to_f64() } else { 0.0 };
+                let xf = if float {
+                    let f = v.to_f64();
+                    if f.is_nan() { 0.0 } else { f }
+                } else if ok {
+                    x.to_f64()
+                } else {
+                    0.0
+                };
                 if SUM {
                     let t = sum + xf;
                     if e1_on {

@@ -41,6 +41,9 @@ pub trait Pixel: Sample {
     /// The value with −0.0 turned into +0.0 (identity for integers), so that min, max, mode and
     /// quantiles do not depend on which zero arrived first.
     fn canonical(self) -> Self;
+    /// NaN when `!keep`, else the value (floats; integers return themselves): lets float
+    /// kernels fold validity into the value, since comparisons with NaN are false.
+    fn nan_unless(self, keep: bool) -> Self;
     /// `|self|` (floats only; integers return themselves, the kernels never ask them).
     fn magnitude(self) -> Self;
     /// Total order used to sort values (floats: IEEE total order; NaN never reaches it).
@@ -70,6 +73,10 @@ macro_rules! int_pixel {
             }
             #[inline(always)]
             fn magnitude(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn nan_unless(self, _keep: bool) -> Self {
                 self
             }
             #[inline]
@@ -123,6 +130,10 @@ macro_rules! float_pixel {
             #[inline(always)]
             fn magnitude(self) -> Self {
                 self.abs()
+            }
+            #[inline(always)]
+            fn nan_unless(self, keep: bool) -> Self {
+                <$t>::from_bits(self.to_bits() | if keep { 0 } else { !0 })
             }
             #[inline]
             fn total_cmp(&self, other: &Self) -> Ordering {
