@@ -58,8 +58,9 @@ pub enum BigTiff {
 /// How COG overview pixels are computed from the level above (always from 2×2 blocks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resampling {
-    /// Mean of the valid (not nodata, not NaN) pixels; nodata when there are none. Integers
-    /// round half up. For continuous statistics.
+    /// Mean of the valid (not nodata, not NaN) pixels, computed in f64; nodata when there are
+    /// none. Integers round half up (64-bit integers beyond 2^53 lose precision in the mean).
+    /// For continuous statistics.
     Average,
     /// The top-left pixel of each 2×2 block, as it is. For counts and modes.
     Nearest,

@@ -112,10 +112,31 @@ fn average_overviews_and_validator() {
         (level, lw, lh) = (got.iter().map(|&v| f64::from(v)).collect(), next.1, next.2);
     }
 
-    // Same bytes whatever the band order.
+    // Same bytes whatever the band order, or written as tiles in reverse order.
     let again = dir.path("again.tif");
-    write_cog(&again, o, &data, 64, &[0, 1, 2, 3, 4, 5, 6, 7]);
+    write_cog(&again, o.clone(), &data, 64, &[0, 1, 2, 3, 4, 5, 6, 7]);
     assert!(std::fs::read(&path).expect("read") == std::fs::read(&again).expect("read"));
+    let tiles = dir.path("tiles.tif");
+    let writer = GeoTiffWriter::create(&tiles, o).expect("create");
+    for ty in (0..writer.tiles_down()).rev() {
+        for tx in (0..writer.tiles_across()).rev() {
+            let tile: Vec<f32> = (0..256 * 256u64)
+                .map(|i| {
+                    let (x, y) = (tx * 256 + i % 256, ty * 256 + i / 256);
+                    if x < w && y < h {
+                        data[(y * w + x) as usize]
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            writer.write_tile(tx, ty, &tile).expect("tile");
+        }
+    }
+    writer.finish().expect("finish");
+    assert!(std::fs::read(&path).expect("read") == std::fs::read(&tiles).expect("read"));
+    std::fs::remove_file(&again).expect("rm");
+    std::fs::remove_file(&tiles).expect("rm");
 
     if gdal_available() {
         validate(&[&path]);
