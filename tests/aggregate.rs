@@ -888,6 +888,46 @@ fn non_integer_size_area_matches_gdalwarp_and_corner_its_rule() {
     }
 }
 
+#[test]
+#[ignore = "bug (crates/core AxisMap, crates/pipeline plan.rs): --resolution with a non-integer \
+            ratio aggregates with ratio in_size/out_size (the --size grid, extent kept) but writes \
+            pixel size R: small.tif (37x29, pixel 1/64) --resolution 0.05078125 (ratio 3.25) \
+            gives 12x9 cells of 0.0508 in the geotransform whose values are those of \
+            gdalwarp -ts 12 9 (pixels 0.0482 x 0.0503); all 88 interior means differ from \
+            gdalwarp -tr. Needs an AxisMap whose cells span R/in_pixel inputs, the last one \
+            running past the input"]
+fn non_integer_resolution_matches_gdalwarp_tr() {
+    require_gdal!();
+    let tmp = Scratch::new("resolution");
+    let input = fixture("small.tif"); // 37 x 29, pixel 1/64: R = 3.25 input pixels
+    let out = tmp.path("out");
+    aggregate_ok(&[
+        input.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--resolution".as_ref(),
+        "0.05078125".as_ref(),
+        "--stats".as_ref(),
+        "mean,min,max".as_ref(),
+        "-q".as_ref(),
+    ]);
+    let r = reference(&[
+        "res".as_ref(),
+        input.as_os_str(),
+        out.join("small.Aggregated").as_os_str(),
+        "0.05078125".as_ref(),
+    ]);
+    // ceil(37 / 3.25) = 12 columns, ceil(29 / 3.25) = 9 rows; origin kept, pixel exactly R.
+    assert_eq!(r["size"], serde_json::json!([9, 12]));
+    for stat in ["mean", "min", "max"] {
+        let s = &r["stats"][stat];
+        assert_eq!(s["size"], r["size"], "{stat}");
+        assert_eq!(s["geotransform_hex"], r["geotransform_hex"], "{stat}");
+        assert_eq!(s["cells"], 88, "{stat}: interior cells");
+        assert_eq!(s["mismatches"], 0, "{stat} vs gdalwarp -tr: {s:#}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 12. --src-nodata and --nodata
 

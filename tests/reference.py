@@ -10,6 +10,7 @@ on standard output; the Rust tests assert on it. Commands:
                                 references at integer factors (edge cells included)
   warp IN PREFIX FX FY          gdalwarp -r average/min/max on the whole blocks
   size IN PREFIX ROWS COLS      --size (area mode) against gdalwarp -ts, interior cells
+  res IN PREFIX R               --resolution R (non-integer ratio) against gdalwarp -tr R R
   corner IN PREFIX ROWS COLS    --size --mode corner against floor(i / (in/out)) in float64
   same A B                      pixel arrays, types and nodata equal, bit for bit
   info FILE                     size, type, nodata, geotransform, EPSG as GDAL reads them
@@ -425,26 +426,50 @@ def warp_cmd(args):
     emit({"blocks": [bh, bw], "stats": report})
 
 
-def size_cmd(args):
-    """--size ROWSxCOLS (area) against gdalwarp -ts COLS ROWS over the same extent; the last
-    row and column are left out (warp's edge rules differ by design)."""
-    path, prefix, rows, cols = args[0], args[1], int(args[2]), int(args[3])
-    ds, band, arr = open_band(path)
-    g = ds.GetGeoTransform()
-    h, w = arr.shape
-    bounds = (g[0], g[3] + h * g[5], g[0] + w * g[1], g[3])
+def warp_interior(path, prefix, rows, cols, bounds):
+    """Our mean/min/max against gdalwarp -r average/min/max onto the same grid (cols x rows
+    over bounds), leaving out the last row and column (warp's edge rules differ by design)."""
     report = {}
     for alg, stat, tol in (("average", "mean", 1), ("min", "min", 0), ("max", "max", 0)):
-        out_type = "Float32"
-        theirs = warp(path, alg, cols, rows, bounds, gdal.GetDataTypeByName(out_type))
+        theirs = warp(path, alg, cols, rows, bounds, gdal.GDT_Float32)
         o, oband, ours = open_band(f"{prefix}.{stat}.tif")
         mask = np.zeros((rows, cols), dtype=bool)
         mask[: rows - 1, : cols - 1] = True
+        if ours.shape != theirs.shape:
+            report[stat] = {"size": [o.RasterYSize, o.RasterXSize], "mismatches": -1}
+            continue
         r = compare_arrays(ours, theirs, type_name(oband), tol, mask)
         r["size"] = [o.RasterYSize, o.RasterXSize]
         r["type"] = type_name(oband)
+        r["geotransform_hex"] = [float(x).hex() for x in o.GetGeoTransform()]
         report[stat] = r
-    emit({"stats": report})
+    return report
+
+
+def size_cmd(args):
+    """--size ROWSxCOLS (area) against gdalwarp -ts COLS ROWS over the same extent."""
+    path, prefix, rows, cols = args[0], args[1], int(args[2]), int(args[3])
+    ds = gdal.Open(path)
+    g = ds.GetGeoTransform()
+    h, w = ds.RasterYSize, ds.RasterXSize
+    bounds = (g[0], g[3] + h * g[5], g[0] + w * g[1], g[3])
+    emit({"stats": warp_interior(path, prefix, rows, cols, bounds)})
+
+
+def res_cmd(args):
+    """--resolution R (area, non-integer ratio) against gdalwarp -tr R R onto the grid
+    DESIGN.md gives: origin kept, ceil(extent / R) cells of exactly R (the last one runs past
+    the input)."""
+    path, prefix, res = args[0], args[1], float(args[2])
+    ds = gdal.Open(path)
+    g = ds.GetGeoTransform()
+    h, w = ds.RasterYSize, ds.RasterXSize
+    cols = math.ceil(w * abs(g[1]) / res - 1e-6)
+    rows = math.ceil(h * abs(g[5]) / res - 1e-6)
+    bounds = (g[0], g[3] - rows * res, g[0] + cols * res, g[3])
+    want_gt = [float(x).hex() for x in (g[0], res, 0.0, g[3], 0.0, -res)]
+    emit({"size": [rows, cols], "geotransform_hex": want_gt,
+          "stats": warp_interior(path, prefix, rows, cols, bounds)})
 
 
 def corner_cmd(args):
@@ -528,6 +553,7 @@ COMMANDS = {
     "stats": stats_cmd,
     "warp": warp_cmd,
     "size": size_cmd,
+    "res": res_cmd,
     "corner": corner_cmd,
     "same": same_cmd,
     "info": info_cmd,
