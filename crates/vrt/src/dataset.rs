@@ -167,11 +167,7 @@ impl VrtDataset {
                 msg,
             },
         };
-        let root = crate::xml::parse(text).map_err(|msg| Error::Format {
-            path: path.to_path_buf(),
-            msg,
-        })?;
-        let doc = model::doc(&root).map_err(problem)?;
+        let doc = model::parse(text).map_err(problem)?;
         let mut chain = above.to_vec();
         chain.push(canonical.clone());
         let mut ds = VrtDataset {

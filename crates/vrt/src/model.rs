@@ -136,8 +136,46 @@ fn integer(text: &str, what: &str) -> Res<u64> {
     })
 }
 
-/// Validates the root element of a VRT file.
-pub(crate) fn doc(root: &Element) -> Res<Doc> {
+/// Parses and validates the text of a VRT file. Sources are converted as soon as their
+/// element is complete, so the XML tree never holds them all.
+pub(crate) fn parse(text: &str) -> Res<Doc> {
+    let mut bands: Vec<Vec<SourceDef>> = Vec::new();
+    let mut current: Vec<SourceDef> = Vec::new();
+    let mut failure: Option<Problem> = None;
+    let root = crate::xml::parse_with(text, |depth, parent, e| {
+        let is_source = ["SimpleSource", "ComplexSource"]
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&e.name));
+        if depth == 3 && is_source && parent.eq_ignore_ascii_case("VRTRasterBand") {
+            return match source(e) {
+                Ok(s) => {
+                    current.push(s);
+                    Ok(true)
+                }
+                Err(p) => {
+                    let msg = format!("{p:?}");
+                    failure = Some(p);
+                    Err(msg)
+                }
+            };
+        }
+        if depth == 2 && e.name.eq_ignore_ascii_case("VRTRasterBand") {
+            bands.push(std::mem::take(&mut current));
+        }
+        Ok(false)
+    });
+    let root = match (root, failure) {
+        (_, Some(p)) => return Err(p),
+        (Err(msg), None) => return Err(Problem::Format(msg)),
+        (Ok(r), None) => r,
+    };
+    doc(&root, bands)
+}
+
+/// Validates the root element of a VRT file; `sources` holds each band's sources, already
+/// taken out of the tree.
+fn doc(root: &Element, sources: Vec<Vec<SourceDef>>) -> Res<Doc> {
+    let mut sources = sources.into_iter();
     if !root.name.eq_ignore_ascii_case("VRTDataset") {
         return format(format!("not a VRT: root element is <{}>", root.name));
     }
@@ -177,7 +215,7 @@ pub(crate) fn doc(root: &Element) -> Res<Doc> {
         } else if name.eq_ignore_ascii_case("GeoTransform") {
             d.geo_transform = Some(geo_transform(&child.text)?);
         } else if name.eq_ignore_ascii_case("VRTRasterBand") {
-            let b = band(child, d.bands.len() + 1)?;
+            let b = band(child, d.bands.len() + 1, sources.next().unwrap_or_default())?;
             d.bands.push(b);
         } else if !HARMLESS_DATASET
             .iter()
@@ -204,7 +242,7 @@ fn geo_transform(text: &str) -> Res<GeoTransform> {
     Ok(GeoTransform(gt))
 }
 
-fn band(e: &Element, position: usize) -> Res<BandDef> {
+fn band(e: &Element, position: usize, sources: Vec<SourceDef>) -> Res<BandDef> {
     if let Some(sub) = e.attr("subClass") {
         return Err(Problem::Unsupported(format!(
             "unsupported VRTRasterBand subClass {sub:?}"
@@ -227,7 +265,7 @@ fn band(e: &Element, position: usize) -> Res<BandDef> {
         hide_nodata: false,
         offset: None,
         scale: None,
-        sources: Vec::new(),
+        sources,
     };
     for child in &e.children {
         let name = child.name.as_str();
@@ -237,7 +275,6 @@ fn band(e: &Element, position: usize) -> Res<BandDef> {
             "hidenodatavalue" => b.hide_nodata = number(&child.text, "HideNoDataValue")? != 0.0,
             "offset" => b.offset = Some(number(&child.text, "Offset")?),
             "scale" => b.scale = Some(number(&child.text, "Scale")?),
-            "simplesource" | "complexsource" => b.sources.push(source(child)?),
             _ if HARMLESS_BAND.iter().any(|h| h.eq_ignore_ascii_case(name)) => {}
             _ => return unsupported(name),
         }

@@ -154,7 +154,10 @@ fn gather<S: Copy + Default, T>(
     mut f: impl FnMut(&mut T, S),
 ) {
     for (o, &c) in dst.iter_mut().zip(cols) {
-        let v = src.get((c - x0) as usize).copied().unwrap_or_default();
+        let v = src
+            .get(c.wrapping_sub(x0) as usize)
+            .copied()
+            .unwrap_or_default();
         f(o, v);
     }
 }
@@ -230,7 +233,7 @@ fn paint_same<T: Sample>(
         let x0 = chunk.window.x;
         let exact = plan.exact;
         each_row(plan, &chunk, &data, req_cols, out, |dst, src, cols| {
-            let first = cols.first().map_or(0, |c| (c - x0) as usize);
+            let first = cols.first().map_or(0, |c| c.wrapping_sub(x0) as usize);
             match src.get(first..first + dst.len()) {
                 Some(run) if exact => dst.copy_from_slice(run),
                 _ => gather(dst, src, cols, x0, |o, v| *o = v),

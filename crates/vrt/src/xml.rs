@@ -43,7 +43,19 @@ impl Element {
 }
 
 /// Parses `text` into its root element. Errors are plain messages; the caller adds the path.
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Element, String> {
+    parse_with(text, |_, _, _| Ok(false))
+}
+
+/// Like `parse`, but every completed element is first offered to `take(depth, parent_name,
+/// element)` (the root has depth 1); when it returns true the element is consumed and not kept
+/// in the tree. Lets a VRT of 100 000 sources be converted source by source instead of held as
+/// one large tree.
+pub(crate) fn parse_with(
+    text: &str,
+    mut take: impl FnMut(usize, &str, &Element) -> Result<bool, String>,
+) -> Result<Element, String> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Element> = Vec::new();
@@ -61,11 +73,11 @@ pub(crate) fn parse(text: &str) -> Result<Element, String> {
             }
             Event::Empty(start) => {
                 let e = element(&start)?;
-                close(&mut stack, &mut root, e)?;
+                close(&mut stack, &mut root, e, &mut take)?;
             }
             Event::End(_) => {
                 let e = stack.pop().ok_or("unbalanced end tag")?;
-                close(&mut stack, &mut root, e)?;
+                close(&mut stack, &mut root, e, &mut take)?;
             }
             Event::Text(t) => {
                 if let Some(top) = stack.last_mut() {
@@ -106,10 +118,21 @@ pub(crate) fn parse(text: &str) -> Result<Element, String> {
     root.ok_or_else(|| "no XML element found".into())
 }
 
-/// Attaches a completed element to its parent, or makes it the root.
-fn close(stack: &mut [Element], root: &mut Option<Element>, e: Element) -> Result<(), String> {
+/// Attaches a completed element to its parent (unless `take` consumes it), or makes it the
+/// root.
+fn close(
+    stack: &mut [Element],
+    root: &mut Option<Element>,
+    e: Element,
+    take: &mut impl FnMut(usize, &str, &Element) -> Result<bool, String>,
+) -> Result<(), String> {
+    let depth = stack.len() + 1;
     match stack.last_mut() {
-        Some(parent) => parent.children.push(e),
+        Some(parent) => {
+            if !take(depth, &parent.name, &e)? {
+                parent.children.push(e);
+            }
+        }
         None if root.is_none() => *root = Some(e),
         None => return Err("more than one root element".into()),
     }
