@@ -117,3 +117,63 @@ fn reads_from_many_threads_agree() {
         }
     }
 }
+
+/// Open file descriptors of this process (Linux), or `None` elsewhere.
+fn fd_count() -> Option<usize> {
+    std::fs::read_dir("/proc/self/fd").ok().map(|d| d.count())
+}
+
+#[test]
+fn thousands_of_sources_within_bounded_maps_and_fds() {
+    // 2000 distinct source paths (symlinks to one 31 × 23 Byte GeoTIFF) tiled 50 × 40.
+    let dir = std::env::temp_dir().join(format!("rastagg-vrt-{}-many", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let g = fixture("src/g.tif").canonicalize().unwrap();
+    let mut xml = String::from(
+        r#"<VRTDataset rasterXSize="1550" rasterYSize="920"><VRTRasterBand dataType="Byte" band="1">"#,
+    );
+    for i in 0..2000u64 {
+        let name = format!("g_{i:04}.tif");
+        std::os::unix::fs::symlink(&g, dir.join(&name)).unwrap();
+        let (x, y) = ((i % 50) * 31, (i / 50) * 23);
+        xml += &format!(
+            r#"<SimpleSource><SourceFilename relativeToVRT="1">{name}</SourceFilename><SourceBand>1</SourceBand><SrcRect xOff="0" yOff="0" xSize="31" ySize="23"/><DstRect xOff="{x}" yOff="{y}" xSize="31" ySize="23"/></SimpleSource>"#
+        );
+    }
+    xml += "</VRTRasterBand></VRTDataset>";
+    std::fs::write(dir.join("many.vrt"), xml).unwrap();
+    let tile = TiffFile::open(&g)
+        .unwrap()
+        .read_window::<u8>(0, Window::new(0, 0, 31, 23))
+        .unwrap();
+
+    let fds_before = fd_count();
+    let vrt = VrtDataset::open_with(
+        dir.join("many.vrt"),
+        VrtOptions {
+            max_open_sources: 64,
+            ..VrtOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(vrt.source_count(), 2000);
+    for band in 0..40u64 {
+        let rows = vrt
+            .read_window::<u8>(0, Window::new(0, band * 23, 1550, 23))
+            .unwrap();
+        for (r, row) in rows.chunks_exact(1550).enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                assert_eq!(*v, tile[r * 31 + c % 31]);
+            }
+        }
+        assert!(vrt.open_sources() <= 64);
+    }
+    if let (Some(before), Some(after)) = (fds_before, fd_count()) {
+        assert!(
+            after <= before + 8,
+            "file descriptors grew from {before} to {after}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
