@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use rastagg_raster::{Sample, SampleType};
+use rastagg_raster::{Sample, with_sample_type};
 use rayon::prelude::*;
 
 use crate::codec::TileCodec;
@@ -74,24 +74,6 @@ struct Done {
     /// `None`: leave sparse.
     encoded: Option<Vec<u8>>,
     block: Option<(TileExtent, Vec<u8>)>,
-}
-
-/// Calls a function generic over `T: Sample` with the Rust type of a [`SampleType`].
-macro_rules! by_type {
-    ($st:expr, $f:ident ( $($arg:expr),* )) => {
-        match $st {
-            SampleType::U8 => $f::<u8>($($arg),*),
-            SampleType::I8 => $f::<i8>($($arg),*),
-            SampleType::U16 => $f::<u16>($($arg),*),
-            SampleType::I16 => $f::<i16>($($arg),*),
-            SampleType::U32 => $f::<u32>($($arg),*),
-            SampleType::I32 => $f::<i32>($($arg),*),
-            SampleType::U64 => $f::<u64>($($arg),*),
-            SampleType::I64 => $f::<i64>($($arg),*),
-            SampleType::F32 => $f::<f32>($($arg),*),
-            SampleType::F64 => $f::<f64>($($arg),*),
-        }
-    };
 }
 
 impl GeoTiffWriter {
@@ -433,10 +415,9 @@ impl GeoTiffWriter {
         let block = match self.options.cog {
             Some(resampling) if level + 1 < self.levels.len() => {
                 let nodata = self.options.nodata;
-                let half = by_type!(
-                    self.options.sample_type,
-                    downsample(&raw, e, g.tile_w, nodata, resampling)
-                );
+                let half = with_sample_type!(self.options.sample_type, T => {
+                    downsample::<T>(&raw, e, g.tile_w, nodata, resampling)
+                });
                 let at = TileExtent {
                     x0: e.x0 / 2,
                     y0: e.y0 / 2,
