@@ -48,7 +48,18 @@ INT_RANGE = {
 
 
 def emit(obj):
-    print(json.dumps(obj, sort_keys=True))
+    """Prints obj as strict JSON (NaN, which JSON lacks, as the string "nan")."""
+
+    def strict(x):
+        if isinstance(x, float) and math.isnan(x):
+            return "nan"
+        if isinstance(x, dict):
+            return {k: strict(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [strict(v) for v in x]
+        return x
+
+    print(json.dumps(strict(obj), sort_keys=True, allow_nan=False))
 
 
 # ---------------------------------------------------------------------------------------------
