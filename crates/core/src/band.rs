@@ -5,26 +5,35 @@
 //! [`BandAccumulator::finish`] turns the accumulators into one typed buffer per statistic.
 //!
 //! # Exactness
-//! Every sum a cell keeps (Σx, Σx², and Σw for area weights) is the exact sum of its terms, so
-//! results do not depend on how the input is split or in which order windows arrive:
-//! - sum = the exact Σx rounded once to f64; mean = that f64 divided by n (or by Σw): the mean
-//!   numpy computes in float64 whenever numpy's own summation is exact (always for integer
-//!   input while |Σx| < 2^53, and for float input whose values' binary magnitudes are close
-//!   enough for float64 to hold every partial sum, as with real data); otherwise ours is the
-//!   correctly rounded sum divided by n, which numpy's pairwise sum may miss by an ulp or so;
-//! - rms = √(fl(Σx²) / n); SD = √((n·Σx² − (Σx)²) / (n·(n − ddof))) from the exact sums in
-//!   double-double arithmetic, accurate to ~1 ulp of f64 (no cancellation);
-//! - area weights: w = fl(wx · wy) with each axis overlap exact; terms w·x and w·x² are added
-//!   as exact products (TwoProduct), so Σwx and Σwx² are exact too.
+//! Every sum a cell keeps (Σx, Σx², and Σw for area weights) is the exact sum of its terms,
+//! rounded once at the end, so results do not depend on how the input is split into windows
+//! or bands, in which order windows arrive, or how many threads run the bands:
+//! - `sum` = the exact Σx rounded to f64 (then to the output type); `mean` = that f64 divided
+//!   by n. This is bit for bit the float64 mean numpy computes (`np.mean(x.astype(float64))`,
+//!   cast) whenever numpy's own pairwise summation is exact, which it is for integer input
+//!   while |Σx| < 2^53 and for float input whose values' magnitudes are close enough for
+//!   float64 to hold every partial sum, as with real data (the fixtures test this). Otherwise
+//!   ours is the correctly rounded sum divided by n and numpy's may differ from it in the
+//!   last bits of the f64 (rarely visible after the cast to Float32).
+//! - `rms` = √(fl(Σx²) / n); `SD` = √((n·Σx² − (Σx)²) / (n·(n − ddof))) evaluated in
+//!   double-double arithmetic from the exact sums: no cancellation, ~1 ulp of f64, so within
+//!   1 ulp of a two-pass float64 reference after the cast to Float32.
+//! - area weights are exact integers: the overlap of an input and an output cell in units of
+//!   1/out_size per axis ([`AxisMap::overlap`]), w = wx·wy. Σw, Σw·x and Σw·x² are exact
+//!   (products split with TwoProduct where they could round); `mean` = fl(Σwx) / fl(Σw),
+//!   `sum` = fl(Σwx) / (unit_x·unit_y), `rms` and `SD` as above with W = Σw.
+//! - 64-bit integers enter sums as their f64 values (exact up to 2^53).
 //!
-//! The fast path adds in f64 and proves exactness from the accumulated rounding errors; a cell
-//! whose proof fails for a window gets an [`ExactSum`] per sum and that window's pixels of the
-//! cell are added to it exactly. Area-weighted grids use the exact sums directly (slower).
+//! The integer-factor and corner kernels add in plain f64 and *prove* exactness per cell
+//! piece (see `kernel::range_exact`: magnitudes for f32 and integers, accumulated rounding
+//! errors for f64); area weights add TwoSum-checked double-f64 pairs. A cell whose proof fails
+//! for a window gets an [`ExactSum`] per sum, and that window's pixels of the cell are added to
+//! it term by term: slower, still exact.
 //!
 //! # Memory
-//! Per output cell: a count, min/max if asked, two f64 sums if asked, a pointer to exact sums
-//! (allocated only for cells that need them, every touched cell under area weights). Quantiles
-//! and mode keep every valid input value of the band: `inputs × sample size` bytes. See
+//! Per output cell: a count, min/max if asked, the fast sums if asked (8–48 bytes), a pointer
+//! to exact sums (allocated only for cells whose proof failed). Quantiles and mode keep every
+//! valid input value of the band: `band input cells × sample size` bytes. See
 //! [`band_memory_bytes`].
 
 use std::ops::Range;
@@ -88,6 +97,11 @@ pub struct BandAccumulator<T: Pixel> {
     s1: Vec<f64>,
     s2: Vec<f64>,
     s3: Vec<f64>,
+    /// Area weights: Σw, Σwx, Σwx² per cell as checked double-f64 pairs.
+    pairs: Vec<[PairSum; 3]>,
+    /// Area weights: what Σwx is divided by to give `sum` (the weights are integers in units of
+    /// 1/unit_x × 1/unit_y of an input cell).
+    sum_scale: f64,
     exact: Vec<Option<Box<ExactCell>>>,
     values: Vec<T>,
     value_start: Vec<usize>,
@@ -170,6 +184,14 @@ impl<T: Pixel> BandAccumulator<T> {
         } else {
             (Vec::new(), Vec::new(), Vec::new())
         };
+        let sum_scale = grid.x.unit() as f64 * grid.y.unit() as f64;
+        if sum_scale > 2f64.powi(52) {
+            return Err(CoreError::Grid(format!(
+                "output sizes {}×{} are too large for exact area weights",
+                grid.x.out_size(),
+                grid.y.out_size()
+            )));
+        }
         let (nodata, use_nodata) = match input_nodata.and_then(T::exact_from_f64) {
             Some(v) if !v.is_nan() => (v, true),
             _ => (T::default(), false),
@@ -194,6 +216,12 @@ impl<T: Pixel> BandAccumulator<T> {
                 0.0,
                 "sums",
             )?,
+            pairs: filled(
+                sized((needs.sum || needs.squares) && !fast_sums),
+                [PairSum::default(); 3],
+                "sums",
+            )?,
+            sum_scale,
             exact: filled(sized(needs.sum || needs.squares), None, "cells")?,
             values,
             value_start,
@@ -271,7 +299,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 return None;
             }
             let weights = if x.is_weighted() {
-                xs.clone().map(|i| x.weight(i, c)).collect()
+                xs.clone().map(|i| x.overlap(i, c) as f64).collect()
             } else {
                 Vec::new()
             };
@@ -290,18 +318,24 @@ impl<T: Pixel> BandAccumulator<T> {
 
     /// The exact sums of `cell`, created from its fast sums on first use.
     fn promote(&mut self, cell: usize) -> Option<&mut ExactCell> {
-        let fast1 = self.s1.get(cell).copied().unwrap_or(0.0);
-        let fast2 = self.s2.get(cell).copied().unwrap_or(0.0);
-        let fast3 = self.s3.get(cell).copied().unwrap_or(0.0);
+        let fast = |v: &[f64]| v.get(cell).copied().unwrap_or(0.0);
+        let (f1, f2, f3) = (fast(&self.s1), fast(&self.s2), fast(&self.s3));
+        let pairs = self.pairs.get(cell).copied();
         let slot = self.exact.get_mut(cell)?;
         Some(slot.get_or_insert_with(|| {
-            let mut s2 = ExactSum::from_f64(fast2);
-            s2.add(fast3);
-            Box::new(ExactCell {
-                s1: ExactSum::from_f64(fast1),
-                s2,
+            let mut e = ExactCell {
+                s1: ExactSum::from_f64(f1),
+                s2: ExactSum::from_f64(f2),
                 w: ExactSum::default(),
-            })
+            };
+            e.s2.add(f3);
+            if let Some(p) = pairs {
+                for (t, q) in [&mut e.w, &mut e.s1, &mut e.s2].into_iter().zip(p) {
+                    t.add(q.hi);
+                    t.add(q.lo);
+                }
+            }
+            Box::new(e)
         }))
     }
 
@@ -463,11 +497,18 @@ impl<T: Pixel> BandAccumulator<T> {
         }
     }
 
-    /// Area-weighted grids: every pixel straight into the cell's exact sums.
+    /// Area-weighted grids: per input row and output cell, the exact terms (TwoProduct) of
+    /// Σw, Σwx and Σwx² are summed into checked double-f64 pairs and added to the cell's
+    /// exact sums once; when a pair cannot prove itself exact, term by term.
     fn add_weighted(&mut self, r: u64, ys: &Range<u64>, pieces: &[Piece], w: &Window, data: &[T]) {
         let (nodata, use_nodata, needs) = (self.nodata, self.use_nodata, self.needs);
+        let sums = needs.sum || needs.squares;
+        // f32 and ≤16-bit integers have at most 24 significant bits; x² of them at most 48, and
+        // f32(x²) overflows only beyond 1.8e19, which f32 squares reach: check the value.
+        let short_type = T::SPLIT_SQUARES || (T::SIGNIFICAND_BITS == 0 && T::SIZE <= 2);
+        let short_weights = self.sum_scale <= 2f64.powi(29);
         for j in ys.clone() {
-            let wy = self.grid.y.weight(j, r);
+            let wy = self.grid.y.overlap(j, r) as f64;
             let off = (j - w.y) as usize * w.cols as usize;
             for p in pieces {
                 let cell = self.cell(r, p.col);
@@ -477,6 +518,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 let mut n = 0u64;
                 let mut mn = T::HIGHEST;
                 let mut mx = T::LOWEST;
+                let mut pairs = [PairSum::default(); 3];
                 for (k, &x) in row.iter().enumerate() {
                     if !x.is_data(nodata, use_nodata) {
                         continue;
@@ -485,27 +527,11 @@ impl<T: Pixel> BandAccumulator<T> {
                     let v = x.canonical();
                     mn = if v < mn { v } else { mn };
                     mx = if v > mx { v } else { mx };
-                    if !(needs.sum || needs.squares) {
-                        continue;
-                    }
-                    let wx = p.weights.get(k).copied().unwrap_or(1.0);
-                    let wt = wx * wy;
-                    let xf = x.to_f64();
-                    let Some(e) = self.promote(cell) else {
-                        continue;
-                    };
-                    e.w.add(wt);
-                    if needs.sum {
-                        let (a, b) = two_prod(wt, xf);
-                        e.s1.add(a);
-                        e.s1.add(b);
-                    }
-                    if needs.squares {
-                        let (q, qe) = two_prod(xf, xf);
-                        for part in [two_prod(wt, q), two_prod(wt, qe)] {
-                            e.s2.add(part.0);
-                            e.s2.add(part.1);
-                        }
+                    if sums {
+                        let wx = p.weights.get(k).copied().unwrap_or(1.0);
+                        let xf = x.to_f64();
+                        let short = short_type && short_weights && xf.abs() < 1e19;
+                        weighted_terms(wx * wy, xf, needs, short, |i, t| pairs[i].add(t));
                     }
                 }
                 if let Some(c) = self.count.get_mut(cell) {
@@ -513,6 +539,43 @@ impl<T: Pixel> BandAccumulator<T> {
                 }
                 if needs.minmax && n > 0 {
                     fold_min_max(&mut self.min, &mut self.max, cell, mn, mx);
+                }
+                if !sums || n == 0 {
+                    continue;
+                }
+                let fast = pairs.iter().all(|q| q.exact)
+                    && self.exact.get(cell).is_some_and(Option::is_none);
+                if let Some(cp) = self.pairs.get_mut(cell).filter(|_| fast) {
+                    let mut merged = *cp;
+                    for (m, q) in merged.iter_mut().zip(pairs) {
+                        m.add(q.hi);
+                        m.add(q.lo);
+                    }
+                    if merged.iter().all(|m| m.exact) {
+                        *cp = merged;
+                        continue;
+                    }
+                }
+                let Some(e) = self.promote(cell) else {
+                    continue;
+                };
+                let mut targets = [&mut e.w, &mut e.s1, &mut e.s2];
+                if pairs.iter().all(|q| q.exact) {
+                    for (t, q) in targets.iter_mut().zip(pairs) {
+                        t.add(q.hi);
+                        t.add(q.lo);
+                    }
+                    continue;
+                }
+                for (k, &x) in row.iter().enumerate() {
+                    if x.is_data(nodata, use_nodata) {
+                        let wx = p.weights.get(k).copied().unwrap_or(1.0);
+                        weighted_terms(wx * wy, x.to_f64(), needs, false, |i, t| {
+                            if let Some(s) = targets.get_mut(i) {
+                                s.add(t);
+                            }
+                        });
+                    }
                 }
             }
         }
@@ -566,28 +629,30 @@ impl<T: Pixel> BandAccumulator<T> {
         Ok(())
     }
 
-    /// The sums of a cell as double-doubles: (Σx, Σx², Σw).
+    /// The sums of a cell as double-doubles: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw).
     fn sums(&self, cell: usize) -> (DoubleDouble, DoubleDouble, DoubleDouble) {
         let n = self.count.get(cell).copied().unwrap_or(0) as f64;
-        match self.exact.get(cell).and_then(Option::as_deref) {
-            Some(e) => {
-                let w = if self.grid.is_weighted() {
-                    e.w.round_dd()
-                } else {
-                    DoubleDouble::from_f64(n)
-                };
-                (e.s1.round_dd(), e.s2.round_dd(), w)
-            }
-            None => {
-                let fast = |v: &[f64]| v.get(cell).copied().unwrap_or(0.0);
-                let (hi, lo) = two_sum(fast(&self.s2), fast(&self.s3));
-                (
-                    DoubleDouble::from_f64(fast(&self.s1)),
-                    DoubleDouble { hi, lo },
-                    DoubleDouble::from_f64(n),
-                )
-            }
+        let dd = |hi: f64, lo: f64| {
+            let (hi, lo) = two_sum(hi, lo);
+            DoubleDouble { hi, lo }
+        };
+        if let Some(e) = self.exact.get(cell).and_then(Option::as_deref) {
+            let w = if self.grid.is_weighted() {
+                e.w.round_dd()
+            } else {
+                DoubleDouble::from_f64(n)
+            };
+            return (e.s1.round_dd(), e.s2.round_dd(), w);
         }
+        if let Some([w, s1, s2]) = self.pairs.get(cell) {
+            return (dd(s1.hi, s1.lo), dd(s2.hi, s2.lo), dd(w.hi, w.lo));
+        }
+        let fast = |v: &[f64]| v.get(cell).copied().unwrap_or(0.0);
+        (
+            DoubleDouble::from_f64(fast(&self.s1)),
+            dd(fast(&self.s2), fast(&self.s3)),
+            DoubleDouble::from_f64(n),
+        )
     }
 
     /// Finishes the band: one buffer per requested statistic, in request order.
@@ -663,7 +728,7 @@ impl<T: Pixel> BandAccumulator<T> {
                     _ => Value::Real(hi.to_f64() - lo.to_f64()),
                 }
             }
-            Statistic::Sum => Value::Real(s.hi),
+            Statistic::Sum => Value::Real(s.hi / self.sum_scale),
             Statistic::Mean => Value::Real(s.hi / w.hi),
             Statistic::Rms => Value::Real((q.hi / w.hi).sqrt()),
             Statistic::Sd => Value::Real(standard_deviation(s, q, w, self.stats.options.sd_ddof)?),
@@ -718,6 +783,68 @@ fn checked_sum(parts: &[f64]) -> (f64, bool) {
         acc = t;
     }
     (acc, exact)
+}
+
+/// The exact terms of one weighted value: `w` to sum 0 (Σw), the parts of `w·x` to sum 1
+/// (Σwx), the parts of `w·x²` to sum 2 (Σwx²). With `short` (integer weights below 2^29 and
+/// values of at most 24 significant bits), `w·x` and `w·hi`, `w·lo` of the two 24-bit halves of
+/// `x²` are exact products and need no TwoProduct.
+#[inline]
+fn weighted_terms(w: f64, x: f64, needs: Needs, short: bool, mut add: impl FnMut(usize, f64)) {
+    add(0, w);
+    if short {
+        if needs.sum {
+            add(1, w * x);
+        }
+        if needs.squares {
+            let q = x * x;
+            let hi = f64::from(q as f32);
+            add(2, w * hi);
+            add(2, w * (q - hi));
+        }
+        return;
+    }
+    if needs.sum {
+        let (a, b) = two_prod(w, x);
+        add(1, a);
+        add(1, b);
+    }
+    if needs.squares {
+        let (q, qe) = two_prod(x, x);
+        for (a, b) in [two_prod(w, q), two_prod(w, qe)] {
+            add(2, a);
+            add(2, b);
+        }
+    }
+}
+
+/// A running sum kept as `hi + lo` with TwoSum, exact while no update of `lo` rounded.
+#[derive(Debug, Clone, Copy)]
+struct PairSum {
+    hi: f64,
+    lo: f64,
+    exact: bool,
+}
+
+impl Default for PairSum {
+    fn default() -> PairSum {
+        PairSum {
+            hi: 0.0,
+            lo: 0.0,
+            exact: true,
+        }
+    }
+}
+
+impl PairSum {
+    #[inline]
+    fn add(&mut self, v: f64) {
+        let (hi, e) = two_sum(self.hi, v);
+        let (lo, e2) = two_sum(self.lo, e);
+        self.exact &= e2 == 0.0 && hi.is_finite();
+        self.hi = hi;
+        self.lo = lo;
+    }
 }
 
 /// Folds a window's minimum and maximum into a cell's.
@@ -819,9 +946,9 @@ pub fn band_memory_bytes(
         per_cell += 2 * size;
     }
     if needs.sum || needs.squares {
-        per_cell += 8 + 16; // exact pointer, two fast sums
+        per_cell += 8 + 24; // exact pointer, three fast sums
         if grid.is_weighted() {
-            per_cell += 3 * 64 + 16; // three small exact sums and their box
+            per_cell += 3 * 24; // three checked pairs
         }
     }
     if needs.values {

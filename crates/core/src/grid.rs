@@ -176,31 +176,36 @@ impl AxisMap {
         }
     }
 
-    /// The fraction of input cell `i` that lies inside output cell `out` (1 for factor and
-    /// corner rules when `i` belongs to `out`, 0 when it does not overlap).
-    pub fn weight(&self, i: u64, out: u64) -> f64 {
+    /// The overlap of input cell `i` with output cell `out`, exactly, in units of
+    /// 1/[`AxisMap::unit`] of an input cell (for factor and corner rules: 1 when `i` belongs
+    /// to `out`, else 0).
+    pub fn overlap(&self, i: u64, out: u64) -> u64 {
         match self.rule {
             Rule::Area => {
                 let (n, m) = (u128::from(self.in_size), u128::from(self.out_size));
                 let (i, o) = (u128::from(i), u128::from(out));
-                // In units of 1/m of an input cell: input i spans [i·m, (i+1)·m), output o
-                // spans [o·n, (o+1)·n).
+                // Input i spans [i·m, (i+1)·m), output o spans [o·n, (o+1)·n).
                 let lo = (i * m).max(o * n);
                 let hi = ((i + 1) * m).min((o + 1) * n);
-                if hi <= lo {
-                    0.0
-                } else {
-                    (hi - lo) as f64 / m as f64
-                }
+                // At most m: fits.
+                hi.saturating_sub(lo) as u64
             }
-            _ => {
-                if self.inputs(out).contains(&i) {
-                    1.0
-                } else {
-                    0.0
-                }
-            }
+            _ => u64::from(self.inputs(out).contains(&i)),
         }
+    }
+
+    /// The denominator of [`AxisMap::overlap`]: the output size for `area`, else 1.
+    pub fn unit(&self) -> u64 {
+        match self.rule {
+            Rule::Area => self.out_size,
+            _ => 1,
+        }
+    }
+
+    /// The fraction of input cell `i` that lies inside output cell `out`:
+    /// `overlap(i, out) / unit()`, rounded once.
+    pub fn weight(&self, i: u64, out: u64) -> f64 {
+        self.overlap(i, out) as f64 / self.unit() as f64
     }
 }
 
