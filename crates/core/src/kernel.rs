@@ -267,14 +267,8 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
                 };
             }
             if SUM || SQ {
-                let xf = if float {
-                    let f = v.to_f64();
-                    if f.is_nan() { 0.0 } else { f }
-                } else if ok {
-                    x.to_f64()
-                } else {
-                    0.0
-                };
+                // Zero the invalid values before widening (one mask in the input's lanes).
+                let xf = if ok { x } else { T::default() }.to_f64();
                 if SUM {
                     let t = sum + xf;
                     if e1_on {
@@ -285,6 +279,7 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
                 }
                 if SQ && T::SPLIT_SQUARES {
                     let q = xf * xf;
+                    // f32(x²), the high half (an f32 product rounds the exact square once).
                     let h = f64::from(q as f32);
                     sq += h;
                     sq_lo += q - h;
