@@ -2,7 +2,10 @@
 //! and 10, `mean` alone and `count,min,max,sum,mean,SD`. One band of 10 output rows of a
 //! 4000-column input, fed as one window, on one thread.
 //!
-//! Run: `cargo bench -p rastagg-core -- --warm-up-time 1 --measurement-time 3`.
+//! Run: `cargo bench -p rastagg-core --bench kernels -- --warm-up-time 1 --measurement-time 3`.
+
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rastagg_core::{BandAccumulator, Grid, Pixel, StatSet};

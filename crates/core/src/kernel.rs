@@ -200,6 +200,8 @@ fn accumulate<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     }
 }
 
+/// Adds `R` rows in two passes over them, so that each loop vectorises at its natural width:
+/// counts and extremes in the input's lanes, then the f64 sums.
 #[inline(always)]
 fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R: usize>(
     rows: [&[T]; R],
@@ -210,17 +212,12 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
     let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
     let rows = rows.map(|r| &r[..n]);
     let amin_on = MM && (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
-    let e1_on = SUM && T::SUM_CHECK == Check::Rounding;
-    let e2_on = SQ && T::SQUARE_CHECK == Check::Rounding;
+    // Floats: invalid values become NaN, which every comparison below rejects.
+    let float = T::SIGNIFICAND_BITS > 0;
     let cnt = &mut c.cnt[..n];
     let mn = part(MM, &mut c.mn, n);
     let mx = part(MM, &mut c.mx, n);
     let amin = part(amin_on, &mut c.amin, n);
-    let s1 = part(SUM, &mut c.s1, n);
-    let e1 = part(e1_on, &mut c.e1, n);
-    let s2 = part(SQ, &mut c.s2, n);
-    let s3 = part(SQ && T::SPLIT_SQUARES, &mut c.s3, n);
-    let e2 = part(e2_on, &mut c.e2, n);
     for k in 0..n {
         let mut count = cnt[k];
         let (mut lo, mut hi, mut small) = (T::HIGHEST, T::LOWEST, T::HIGHEST);
@@ -231,6 +228,55 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
         if amin_on {
             small = amin[k];
         }
+        for row in &rows {
+            let x = row[k];
+            let ok = x.is_data(nodata, use_nodata);
+            count += u32::from(ok);
+            let v = x.nan_unless(ok);
+            if MM {
+                lo = if (float | ok) & (v < lo) { v } else { lo };
+                hi = if (float | ok) & (v > hi) { v } else { hi };
+            }
+            if amin_on {
+                let a = v.magnitude();
+                small = if (a != T::default()) & (a < small) {
+                    a
+                } else {
+                    small
+                };
+            }
+        }
+        cnt[k] = count;
+        if MM {
+            mn[k] = lo;
+            mx[k] = hi;
+        }
+        if amin_on {
+            amin[k] = small;
+        }
+    }
+    if SUM || SQ {
+        sums_into::<T, SUM, SQ, R>(rows, nodata, use_nodata, c, n);
+    }
+}
+
+/// The f64 sums of `rows` (each `n` long) into the columns.
+#[inline(always)]
+fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
+    rows: [&[T]; R],
+    nodata: T,
+    use_nodata: bool,
+    c: &mut Columns<T>,
+    n: usize,
+) {
+    let e1_on = SUM && T::SUM_CHECK == Check::Rounding;
+    let e2_on = SQ && T::SQUARE_CHECK == Check::Rounding;
+    let s1 = part(SUM, &mut c.s1, n);
+    let e1 = part(e1_on, &mut c.e1, n);
+    let s2 = part(SQ, &mut c.s2, n);
+    let s3 = part(SQ && T::SPLIT_SQUARES, &mut c.s3, n);
+    let e2 = part(e2_on, &mut c.e2, n);
+    for k in 0..n {
         let (mut sum, mut err1, mut sq, mut sq_lo, mut err2) = (0.0, 0.0, 0.0, 0.0, 0.0);
         if SUM {
             sum = s1[k];
@@ -249,58 +295,36 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
         }
         for row in &rows {
             let x = row[k];
-            let ok = x.is_data(nodata, use_nodata);
-            count += u32::from(ok);
-            // Floats: invalid values become NaN, which every comparison below rejects.
-            let float = T::SIGNIFICAND_BITS > 0;
-            let v = x.nan_unless(ok);
-            if MM {
-                lo = if (float | ok) & (v < lo) { v } else { lo };
-                hi = if (float | ok) & (v > hi) { v } else { hi };
+            // Zero the invalid values before widening (one mask in the input's lanes).
+            let xf = if x.is_data(nodata, use_nodata) {
+                x
+            } else {
+                T::default()
             }
-            if amin_on {
-                let a = v.magnitude();
-                small = if (a != T::default()) & (a < small) {
-                    a
-                } else {
-                    small
-                };
-            }
-            if SUM || SQ {
-                // Zero the invalid values before widening (one mask in the input's lanes).
-                let xf = if ok { x } else { T::default() }.to_f64();
-                if SUM {
-                    let t = sum + xf;
-                    if e1_on {
-                        let z = t - sum;
-                        err1 += ((sum - (t - z)) + (xf - z)).abs();
-                    }
-                    sum = t;
+            .to_f64();
+            if SUM {
+                let t = sum + xf;
+                if e1_on {
+                    let z = t - sum;
+                    err1 += ((sum - (t - z)) + (xf - z)).abs();
                 }
-                if SQ && T::SPLIT_SQUARES {
-                    let q = xf * xf;
-                    // f32(x²), the high half (an f32 product rounds the exact square once).
-                    let h = f64::from(q as f32);
-                    sq += h;
-                    sq_lo += q - h;
-                } else if SQ {
-                    let q = xf * xf;
-                    let t = sq + q;
-                    if e2_on {
-                        let z = t - sq;
-                        err2 += ((sq - (t - z)) + (q - z)).abs() + two_prod(xf, xf).1.abs();
-                    }
-                    sq = t;
-                }
+                sum = t;
             }
-        }
-        cnt[k] = count;
-        if MM {
-            mn[k] = lo;
-            mx[k] = hi;
-        }
-        if amin_on {
-            amin[k] = small;
+            if SQ && T::SPLIT_SQUARES {
+                let q = xf * xf;
+                // f32(x²), the high half (an f32 product rounds the exact square once).
+                let h = f64::from(q as f32);
+                sq += h;
+                sq_lo += q - h;
+            } else if SQ {
+                let q = xf * xf;
+                let t = sq + q;
+                if e2_on {
+                    let z = t - sq;
+                    err2 += ((sq - (t - z)) + (q - z)).abs() + two_prod(xf, xf).1.abs();
+                }
+                sq = t;
+            }
         }
         if SUM {
             s1[k] = sum;
