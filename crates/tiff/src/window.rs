@@ -4,7 +4,7 @@
 use crate::error::{DecodeError, Result};
 use crate::file::{Decoded, Scratch, TiffFile, with_scratch};
 use crate::image::Interleave;
-use rastagg_raster::{Sample, SampleType, Window};
+use rastagg_raster::{Sample, Window, with_sample_type};
 use rayon::prelude::*;
 
 /// Copies the samples of band `band` from `src` (native-endian pixels of `spp` samples of `T`)
@@ -72,19 +72,9 @@ impl TiffFile {
     pub fn read_window_f64(&self, band: usize, window: Window) -> Result<Vec<f64>> {
         let len = self.window_len(window, 8)?;
         let mut out = vec![0f64; len];
-        let o = &mut out[..];
-        match self.info().sample_type {
-            SampleType::U8 => self.read_converted(band, window, o, u8::to_f64),
-            SampleType::I8 => self.read_converted(band, window, o, i8::to_f64),
-            SampleType::U16 => self.read_converted(band, window, o, u16::to_f64),
-            SampleType::I16 => self.read_converted(band, window, o, i16::to_f64),
-            SampleType::U32 => self.read_converted(band, window, o, u32::to_f64),
-            SampleType::I32 => self.read_converted(band, window, o, i32::to_f64),
-            SampleType::U64 => self.read_converted(band, window, o, u64::to_f64),
-            SampleType::I64 => self.read_converted(band, window, o, i64::to_f64),
-            SampleType::F32 => self.read_converted(band, window, o, f32::to_f64),
-            SampleType::F64 => self.read_converted(band, window, o, f64::to_f64),
-        }?;
+        with_sample_type!(self.info().sample_type, T => {
+            self.read_converted(band, window, &mut out[..], T::to_f64)
+        })?;
         Ok(out)
     }
 

@@ -5,6 +5,7 @@ mod builder;
 
 use builder::{Blocks, Spec, Value, build, pixels};
 use proptest::prelude::*;
+use rastagg_raster::with_sample_type;
 use rastagg_tiff::{
     ByteOrder, Compression, Error, Interleave, Limits, Predictor, Sample, SampleType, TiffFile,
     Window,
@@ -35,18 +36,7 @@ fn typed<T: Sample>(f: &TiffFile, band: usize, w: Window) -> Vec<f64> {
 }
 
 fn read_typed(f: &TiffFile, band: usize, w: Window) -> Vec<f64> {
-    match f.info().sample_type {
-        SampleType::U8 => typed::<u8>(f, band, w),
-        SampleType::I8 => typed::<i8>(f, band, w),
-        SampleType::U16 => typed::<u16>(f, band, w),
-        SampleType::I16 => typed::<i16>(f, band, w),
-        SampleType::U32 => typed::<u32>(f, band, w),
-        SampleType::I32 => typed::<i32>(f, band, w),
-        SampleType::U64 => typed::<u64>(f, band, w),
-        SampleType::I64 => typed::<i64>(f, band, w),
-        SampleType::F32 => typed::<f32>(f, band, w),
-        SampleType::F64 => typed::<f64>(f, band, w),
-    }
+    with_sample_type!(f.info().sample_type, T => typed::<T>(f, band, w))
 }
 
 /// Decodes one block as `T`, converted to f64.
@@ -154,18 +144,7 @@ proptest! {
         let bw = info.block_width as usize;
         let win = info.block_window(index).unwrap();
         let band = (seed % u64::from(spec.bands)) as usize;
-        let got = match spec.sample_type {
-            SampleType::U8 => block::<u8>(&f, band, index),
-            SampleType::I8 => block::<i8>(&f, band, index),
-            SampleType::U16 => block::<u16>(&f, band, index),
-            SampleType::I16 => block::<i16>(&f, band, index),
-            SampleType::U32 => block::<u32>(&f, band, index),
-            SampleType::I32 => block::<i32>(&f, band, index),
-            SampleType::U64 => block::<u64>(&f, band, index),
-            SampleType::I64 => block::<i64>(&f, band, index),
-            SampleType::F32 => block::<f32>(&f, band, index),
-            SampleType::F64 => block::<f64>(&f, band, index),
-        };
+        let got = with_sample_type!(spec.sample_type, T => block::<T>(&f, band, index));
         for (i, v) in got.iter().enumerate() {
             let (r, c) = ((i / bw) as u64, (i % bw) as u64);
             let want = if r < win.rows && c < win.cols {
