@@ -234,6 +234,28 @@ def main():
         write(name, vrt_xml(30, 24, [('Byte', 3, sources)]))
         oracle(name, random_windows(name, 10, max_size=14))
 
+    # 7. GDAL 3.6's conversion quirks from Float32/Float64 (NaN, inf, values near x.5): a
+    #    SimpleSource converts 8 values at a time within each source block span (different NaN
+    #    and rounding for Int16), a ComplexSource one by one. Stripped and tiled (16 wide)
+    #    sources, windows cutting the spans differently.
+    special = [np.nan, np.inf, -np.inf, 3e9, -3e9, 2.5, -2.5, 0.49999997, -0.49999997, 70000.5,
+               1e20, -1e20, 32767.5, -32768.5, 1.4999999, 0.5, -0.5, 255.5, -1.5, 2.4999998]
+    sp = np.array([special[(i * 7 + r * 3) % len(special)] for r in range(6) for i in range(37)]).reshape(6, 37)
+    write_tif('src/sp32.tif', sp.astype('float32'), 'Float32', epsg=None, opts=())
+    write_tif('src/sp32t.tif', sp.astype('float32'), 'Float32', epsg=None,
+              opts=('TILED=YES', 'BLOCKXSIZE=16', 'BLOCKYSIZE=16'))
+    write_tif('src/sp64.tif', sp, 'Float64', epsg=None, opts=())
+    box = (0, 0, 37, 6)
+    for dtype in ['Byte', 'UInt16', 'Int16', 'UInt32', 'Int32', 'Int64', 'UInt64']:
+        name = f'quirks_{dtype}.vrt'
+        write(name, vrt_xml(37, 24, [(dtype, None, [
+            source_xml('SimpleSource', 'src/sp32.tif', 1, box, box),
+            source_xml('SimpleSource', 'src/sp32t.tif', 1, box, (0, 6, 37, 6)),
+            source_xml('ComplexSource', 'src/sp32.tif', 1, box, (0, 12, 37, 6), extra='<NODATA>7</NODATA>'),
+            source_xml('SimpleSource', 'src/sp64.tif', 1, box, (0, 18, 37, 6)),
+        ])]))
+        oracle(name, [(3, 0, 30, 24), (5, 2, 11, 20), (17, 0, 20, 24)])
+
     with open('oracle.bin', 'wb') as f:
         f.write(BIN)
     with open('oracle.txt', 'w') as f:

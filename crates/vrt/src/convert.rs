@@ -18,15 +18,58 @@ pub(crate) fn from_f64<T: Sample>(v: f64) -> T {
     }
 }
 
-/// GDALCopyWords from a Float32 value: like [`from_f64`] but the `± 0.5` is added in f32.
+/// GDALCopyWords of one Float32 value (GDAL 3.6's scalar path): like [`from_f64`] but the
+/// `± 0.5` is added in f32, and NaN, unchecked there for 32- and 64-bit types, gives the
+/// minimum for Int32/Int64 and 2^63 for UInt64 (as measured on GDAL 3.6.2).
 #[inline(always)]
 pub(crate) fn from_f32<T: Sample>(v: f32) -> T {
     if T::TYPE.is_float() {
         T::cast_from_f64(v as f64)
+    } else if v.is_nan() {
+        nan_as::<T>(&[SampleType::I32, SampleType::I64, SampleType::U64])
     } else if v >= 0.0 {
         T::cast_from_f64((v + 0.5).trunc() as f64)
     } else {
         T::cast_from_f64((v - 0.5).trunc() as f64)
+    }
+}
+
+/// GDALCopyWords of a Float32 value that GDAL 3.6 converts 8 at a time (SSE2): differs from
+/// [`from_f32`] only for Int16, where NaN gives -32768 and non-negative values round in f64
+/// (0.49999997 gives 0), as measured on GDAL 3.6.2.
+#[inline(always)]
+pub(crate) fn from_f32_simd<T: Sample>(v: f32) -> T {
+    if T::TYPE != SampleType::I16 {
+        from_f32(v)
+    } else if v.is_nan() {
+        T::cast_from_f64(f64::NEG_INFINITY)
+    } else if v >= 0.0 {
+        from_f64(v as f64)
+    } else {
+        from_f32(v)
+    }
+}
+
+/// What GDAL's unchecked conversion of NaN gives: the type's minimum (the x86 "integer
+/// indefinite" value, 2^63 for UInt64) for the types in `unchecked`, 0 for the others.
+fn nan_as<T: Sample>(unchecked: &[SampleType]) -> T {
+    if !unchecked.contains(&T::TYPE) {
+        T::cast_from_f64(0.0)
+    } else if T::TYPE == SampleType::U64 {
+        T::cast_from_f64(9223372036854775808.0)
+    } else {
+        T::cast_from_f64(f64::NEG_INFINITY)
+    }
+}
+
+/// GDALCopyWords of a row of Float64 values: [`from_f64`], except that finite values beyond
+/// UInt64's range give 0 for UInt64 (GDAL 3.6's unchecked conversion), as measured.
+#[inline(always)]
+pub(crate) fn from_f64_row<T: Sample>(v: f64) -> T {
+    if T::TYPE == SampleType::U64 && v.is_finite() && v >= 18446744073709551616.0 {
+        T::cast_from_f64(0.0)
+    } else {
+        from_f64(v)
     }
 }
 
@@ -64,12 +107,12 @@ pub(crate) trait SourceSample: Sample {
     /// The value as Float32 (what GDALCopyWords to Float32 gives).
     fn to_f32(self) -> f32;
 
-    /// GDALCopyWords from `self`'s type to `T`.
+    /// GDALCopyWords of a row from `self`'s type to `T` (a SimpleSource's conversion).
     #[inline(always)]
     fn convert<T: Sample>(self) -> T {
         match Self::TYPE {
             SampleType::F32 => from_f32(self.to_f32()),
-            SampleType::F64 => from_f64(self.to_f64()),
+            SampleType::F64 => from_f64_row(self.to_f64()),
             _ => from_int(self.as_int().unwrap_or(0)),
         }
     }
@@ -222,6 +265,39 @@ mod tests {
         assert_eq!(2.5f32.convert::<i8>(), 3);
         assert_eq!(((1u64 << 60) + 1).convert::<i64>(), (1i64 << 60) + 1);
         assert_eq!(16777217i32.convert::<f32>(), 16777216.0);
+    }
+
+    // GDAL 3.6.2, Float32 source: scalar and 8-at-a-time (SSE2) conversions.
+    #[test]
+    fn float32_quirks_like_gdal() {
+        let h = 0.49999997f32;
+        assert_eq!(
+            (from_f32_simd::<i16>(f32::NAN), from_f32::<i16>(f32::NAN)),
+            (i16::MIN, 0)
+        );
+        assert_eq!((from_f32_simd::<i16>(h), from_f32::<i16>(h)), (0, 1));
+        assert_eq!(
+            (from_f32_simd::<i16>(-h), from_f32_simd::<i16>(2.5)),
+            (-1, 3)
+        );
+        assert_eq!(
+            (from_f32::<i32>(f32::NAN), from_f32_simd::<i32>(h)),
+            (i32::MIN, 1)
+        );
+        assert_eq!(
+            (from_f32::<u8>(f32::NAN), from_f32::<u16>(f32::NAN)),
+            (0, 0)
+        );
+        assert_eq!(from_f32::<u32>(f32::NAN), 0);
+        assert_eq!(
+            (from_f32::<i64>(f32::NAN), from_f32::<u64>(f32::NAN)),
+            (i64::MIN, 1 << 63)
+        );
+        assert_eq!(from_f32::<i64>(-1e20), i64::MIN);
+        assert_eq!(from_f64_row::<u64>(1e20), 0);
+        assert_eq!(from_f64_row::<u64>(f64::INFINITY), u64::MAX);
+        assert_eq!(f32::NAN.convert::<i16>(), 0);
+        assert_eq!(f64::NAN.convert::<i32>(), 0);
     }
 
     #[test]

@@ -602,6 +602,14 @@ impl SourceReader<'_> {
         &self.vrt.path
     }
 
+    /// The source's block width (None for a nested VRT).
+    pub fn block_width(&self) -> Option<u64> {
+        match self.opened {
+            Opened::Tiff(t) => Some(t.info().block_width),
+            Opened::Vrt(_) => None,
+        }
+    }
+
     /// `window` of the source band as `S` (the source's sample type).
     pub fn read<S: Sample>(&self, window: Window) -> Result<Vec<S>> {
         let len = window.len().ok_or_else(|| Error::Limit {

@@ -2,7 +2,7 @@
 //! bounded chunks), then copy, convert, mask and scale them as GDAL's SimpleSource and
 //! ComplexSource do.
 
-use crate::convert::{SourceSample, Working, from_f64, works_in_f64};
+use crate::convert::{SourceSample, Working, from_f32_simd, from_f64, works_in_f64};
 use crate::dataset::SourceReader;
 use crate::error::{Error, Result};
 use crate::geometry::Plan;
@@ -257,9 +257,26 @@ fn paint_converted<T: Sample, S: SourceSample>(
         let data: Vec<S> = reader.read(chunk.window)?;
         let x0 = chunk.window.x;
         let done = match *kind {
-            SourceKind::Simple => each_row(plan, &chunk, &data, req_cols, out, |dst, src, cols| {
-                gather(dst, src, cols, x0, |o, v: S| *o = v.convert())
-            }),
+            SourceKind::Simple => match simd_spans::<T, S>(reader, plan) {
+                Some((lo, hi, block)) => {
+                    each_row(plan, &chunk, &data, req_cols, out, |dst, src, cols| {
+                        for (o, &c) in dst.iter_mut().zip(cols) {
+                            let v = src
+                                .get(c.wrapping_sub(x0) as usize)
+                                .copied()
+                                .unwrap_or_default();
+                            *o = if in_simd_lane(c, lo, hi, block) {
+                                from_f32_simd(v.to_f32())
+                            } else {
+                                v.convert()
+                            };
+                        }
+                    })
+                }
+                None => each_row(plan, &chunk, &data, req_cols, out, |dst, src, cols| {
+                    gather(dst, src, cols, x0, |o, v: S| *o = v.convert())
+                }),
+            },
             SourceKind::Complex { nodata, scaling } => {
                 if works_in_f64(T::TYPE) {
                     complex::<T, S, f64>(plan, &chunk, &data, req_cols, out, nodata, scaling)
@@ -271,6 +288,32 @@ fn paint_converted<T: Sample, S: SourceSample>(
         done.ok_or_else(|| inconsistent(reader))?;
     }
     Ok(())
+}
+
+/// For a 1:1 SimpleSource from Float32 into Int16, GDAL 3.6 converts each row span of the
+/// source request within one source block 8 values at a time (with different NaN and rounding
+/// results, see [`from_f32_simd`]) and the rest one by one: returns the request's column range
+/// and the block width to tell the two apart, or `None` when the quirk does not apply.
+fn simd_spans<T: Sample, S: SourceSample>(
+    reader: &SourceReader<'_>,
+    plan: &Plan,
+) -> Option<(u64, u64, u64)> {
+    if S::TYPE != SampleType::F32 || T::TYPE != SampleType::I16 || !plan.exact {
+        return None;
+    }
+    let block = reader.block_width().filter(|&b| b > 0)?;
+    let lo = *plan.cols.first()?;
+    let hi = plan.cols.last()?.checked_add(1)?;
+    Some((lo, hi, block))
+}
+
+/// Whether source column `c` of a request spanning columns `lo..hi` falls in the part of its
+/// block span that GDAL converts 8 at a time.
+fn in_simd_lane(c: u64, lo: u64, hi: u64, block: u64) -> bool {
+    let start = (c / block).saturating_mul(block).max(lo);
+    let end = (c / block).saturating_add(1).saturating_mul(block).min(hi);
+    let len = end.saturating_sub(start);
+    c.saturating_sub(start) < len - len % 8
 }
 
 /// ComplexSource pixels in working type `W`: a value equal (GDAL's ARE_REAL_EQUAL) to NODATA,
