@@ -7,6 +7,9 @@
 //! bench runs on the small fixtures in `testdata/` instead. `benches/decode.sh` compares the
 //! same decode with GDAL's.
 
+// criterion 0.7's `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

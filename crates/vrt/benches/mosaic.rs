@@ -6,6 +6,9 @@
 //! (it fails instead when RASTAGG_REQUIRE_GDAL=1). Run briefly:
 //! `cargo bench -p rastagg-vrt --bench mosaic`.
 
+// criterion 0.7's `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use rastagg_tiff::TiffFile;
 use rastagg_vrt::{VrtDataset, VrtOptions, Window};

@@ -3,6 +3,9 @@
 //! Throughput is in uncompressed bytes. For scale, the same file decoded by rastagg-tiff:
 //! encoding must keep up with decoding the (factor² larger) input an output comes from.
 
+// criterion 0.7's `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rastagg_raster::SampleType;
 use rastagg_writer::{GeoTiffWriter, Options};
