@@ -1,16 +1,62 @@
 //! Input pixels per second per core of the accumulation kernels: f32 and i16 input, factors 5
-//! and 10, `mean` alone and `count,min,max,sum,mean,SD`. One band of 10 output rows of a
-//! 4000-column input, fed as one window, on one thread.
+//! and 10, `mean` alone and `count,min,max,sum,mean,SD`; one band of 10 output rows of a
+//! 4000-column input, fed as one window, on one thread, including the band's creation and
+//! `finish`. Times are the thread's CPU time (Linux `/proc/thread-self/schedstat`), so the
+//! figures mean "per core" even on a busy machine (falls back to wall time elsewhere).
 //!
 //! Run: `cargo bench -p rastagg-core --bench kernels -- --warm-up-time 1 --measurement-time 3`.
 
 // `criterion_group!` defines an undocumented public function.
 #![allow(missing_docs)]
 
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rastagg_core::{BandAccumulator, Grid, Pixel, StatSet};
 use rastagg_raster::Window;
 use std::hint::black_box;
+
+/// Thread CPU time in nanoseconds (`/proc/thread-self/schedstat`, first field).
+struct CpuTime;
+
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+static WALL: WallTime = WallTime;
+static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+impl Measurement for CpuTime {
+    type Intermediate = u64;
+    type Value = u64;
+    fn start(&self) -> u64 {
+        cpu_ns().unwrap_or_else(|| {
+            START
+                .get_or_init(std::time::Instant::now)
+                .elapsed()
+                .as_nanos() as u64
+        })
+    }
+    fn end(&self, i: u64) -> u64 {
+        self.start().saturating_sub(i)
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        WALL.formatter()
+    }
+}
 
 const COLS: u64 = 4000;
 const OUT_ROWS: u64 = 10;
@@ -33,7 +79,12 @@ fn data<T: Pixel>(n: usize, make: impl Fn(f64) -> T, nodata: T) -> Vec<T> {
         .collect()
 }
 
-fn bench_type<T: Pixel>(c: &mut Criterion, name: &str, make: impl Fn(f64) -> T + Copy, nd: T) {
+fn bench_type<T: Pixel>(
+    c: &mut Criterion<CpuTime>,
+    name: &str,
+    make: impl Fn(f64) -> T + Copy,
+    nd: T,
+) {
     let mut group = c.benchmark_group(format!("kernel_{name}"));
     for factor in [5u64, 10] {
         let rows = OUT_ROWS * factor;
@@ -63,10 +114,14 @@ fn bench_type<T: Pixel>(c: &mut Criterion, name: &str, make: impl Fn(f64) -> T +
     group.finish();
 }
 
-fn kernels(c: &mut Criterion) {
+fn kernels(c: &mut Criterion<CpuTime>) {
     bench_type::<f32>(c, "f32", |v| v as f32, -9999.0);
     bench_type::<i16>(c, "i16", |v| (v * 10.0) as i16, -32768);
 }
 
-criterion_group!(benches, kernels);
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(CpuTime);
+    targets = kernels
+}
 criterion_main!(benches);
