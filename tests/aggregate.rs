@@ -451,18 +451,19 @@ fn one_km_to_five_km_is_factor_five_and_keeps_georeferencing() {
         let fac = by_factor.join(format!("LST_Day.2015.01.Mean.Aggregated.{stat}.tif"));
         let info = reference(&["info".as_ref(), res.as_os_str()]);
         assert_eq!(info["size"], serde_json::json!([60, 120]), "{stat}");
-        // Origin kept, pixel exactly 1/24 degree.
-        let want_gt: [f64; 6] = [-5.0, 1.0 / 24.0, 0.0, 52.5, 0.0, -1.0 / 24.0];
-        let gt: Vec<f64> = info["geotransform"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
+        // Origin kept, pixel exactly 1/24 degree (as float.hex() prints them).
+        let want_gt = [
+            "-0x1.4000000000000p+2",
+            "0x1.5555555555555p-5",
+            "0x0.0p+0",
+            "0x1.a400000000000p+5",
+            "0x0.0p+0",
+            "-0x1.5555555555555p-5",
+        ];
         assert_eq!(
-            gt.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-            want_gt.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-            "{stat}: {gt:?}"
+            info["geotransform_hex"],
+            serde_json::json!(want_gt),
+            "{stat}"
         );
         assert_eq!(info["epsg"], 4326, "{stat}");
         assert_eq!(info["epsg"], input["epsg"]);
@@ -472,6 +473,45 @@ fn one_km_to_five_km_is_factor_five_and_keeps_georeferencing() {
         assert_eq!(same["same_pixels"], true, "{stat}: {same}");
         assert_eq!(same["same_type"], true, "{stat}");
         assert_eq!(same["same_nodata"], true, "{stat}");
+    }
+}
+
+#[test]
+fn georeferencing_of_point_south_up_and_utm_inputs() {
+    require_gdal!();
+    let tmp = Scratch::new("georef");
+    for name in [
+        "f32_deflate_tile16_point.tif",
+        "f32_lzw_tile16_southup.tif",
+        "f32_deflate_p2_tile16_utm.tif",
+        "i16_none_strip7_point_utm.tif",
+    ] {
+        let input = testdata(name);
+        let out = tmp.path(name);
+        aggregate_ok(&[
+            input.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--factor".as_ref(),
+            "2,3".as_ref(),
+            "--stats".as_ref(),
+            "mean".as_ref(),
+            "-q".as_ref(),
+        ]);
+        let output = out.join(format!(
+            "{}.Aggregated.mean.tif",
+            name.trim_end_matches(".tif")
+        ));
+        let r = reference(&[
+            "georef".as_ref(),
+            input.as_os_str(),
+            output.as_os_str(),
+            "2".as_ref(),
+            "3".as_ref(),
+        ]);
+        assert_eq!(r["geotransform_ok"], true, "{name}: {r:#}");
+        assert_eq!(r["crs_same"], true, "{name}: {r:#}");
+        assert_eq!(r["area_or_point_same"], true, "{name}: {r:#}");
     }
 }
 

@@ -14,6 +14,7 @@ on standard output; the Rust tests assert on it. Commands:
   corner IN PREFIX ROWS COLS    --size --mode corner against floor(i / (in/out)) in float64
   same A B                      pixel arrays, types and nodata equal, bit for bit
   info FILE                     size, type, nodata, geotransform, EPSG as GDAL reads them
+  georef IN OUT FX FY           OUT keeps IN's CRS and AREA_OR_POINT, geotransform scaled
   vrt IN DIR                    tiles cut with gdal_translate -srcwin, mosaicked by gdalbuildvrt
 """
 
@@ -559,6 +560,25 @@ def info_cmd(args):
     })
 
 
+def georef_cmd(args):
+    """Whether OUT (IN aggregated by FX,FY) has IN's CRS, AREA_OR_POINT and geotransform with
+    the pixel scaled (rotation terms included), as GDAL reads them."""
+    a, b = gdal.Open(args[0]), gdal.Open(args[1])
+    fx, fy = int(args[2]), int(args[3])
+    g = a.GetGeoTransform()
+    want = (g[0], g[1] * fx, g[2] * fy, g[3], g[4] * fx, g[5] * fy)
+    sa, sb = a.GetSpatialRef(), b.GetSpatialRef()
+    emit({
+        "input_geotransform": list(g),
+        "geotransform": list(b.GetGeoTransform()),
+        "want_geotransform": list(want),
+        "geotransform_ok": tuple(b.GetGeoTransform()) == want,
+        "crs_same": sa is not None and sb is not None and bool(sa.IsSame(sb)),
+        "area_or_point": [a.GetMetadataItem("AREA_OR_POINT"), b.GetMetadataItem("AREA_OR_POINT")],
+        "area_or_point_same": a.GetMetadataItem("AREA_OR_POINT") == b.GetMetadataItem("AREA_OR_POINT"),
+    })
+
+
 def vrt_cmd(args):
     path, out = args
     ds = gdal.Open(path)
@@ -585,6 +605,7 @@ COMMANDS = {
     "corner": corner_cmd,
     "same": same_cmd,
     "info": info_cmd,
+    "georef": georef_cmd,
     "vrt": vrt_cmd,
 }
 
