@@ -2,7 +2,9 @@
 //! and 10, `mean` alone and `count,min,max,sum,mean,SD`; one band of 10 output rows of a
 //! 4000-column input, fed as one window, on one thread, including the band's creation and
 //! `finish`. Times are the thread's CPU time (Linux `/proc/thread-self/schedstat`), so the
-//! figures mean "per core" even on a busy machine (falls back to wall time elsewhere).
+//! figures mean "per core" even on a busy machine (falls back to wall time elsewhere). That
+//! counter advances at scheduler ticks, so samples use flat sampling: every sample runs the
+//! same, large number of iterations (tens of milliseconds) and tick lags average out.
 //!
 //! Run: `cargo bench -p rastagg-core --bench kernels -- --warm-up-time 1 --measurement-time 3`.
 
@@ -10,7 +12,7 @@
 #![allow(missing_docs)]
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use rastagg_core::{BandAccumulator, Grid, Pixel, StatSet};
 use rastagg_raster::Window;
 use std::hint::black_box;
@@ -86,6 +88,7 @@ fn bench_type<T: Pixel>(
     nd: T,
 ) {
     let mut group = c.benchmark_group(format!("kernel_{name}"));
+    group.sampling_mode(SamplingMode::Flat);
     for factor in [5u64, 10] {
         let rows = OUT_ROWS * factor;
         let window = Window::new(0, 0, COLS, rows);
