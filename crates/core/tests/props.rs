@@ -482,3 +482,77 @@ fn pixel_types_all_aggregate() {
         (0.1 + 0.2 + 0.3 + 0.4) / 4.0,
     );
 }
+
+/// Exact references for integer-valued data: Σx and Σx² as i128.
+fn int_reference(vals: &[i128]) -> (f64, f64) {
+    let s: i128 = vals.iter().sum();
+    let q: i128 = vals.iter().map(|v| v * v).sum();
+    (s as f64, q as f64)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// i32 (squares proved by magnitude, large values fall back to exact sums) and f64 (sums
+    /// proved by rounding errors) against exact integer references: sum, mean, rms to the bit.
+    #[test]
+    fn other_types_match_exact_references(
+        c in case(),
+        ints in proptest::collection::vec(prop_oneof![
+            3 => -1000i32..1000,
+            1 => any::<i32>(),
+            1 => Just(i32::MIN),
+        ], 900),
+        scale in 0i32..20,
+    ) {
+        let grid = Grid::factor(c.cols, c.rows, c.fx, c.fy).unwrap();
+        let stats = StatSet::parse("count,sum,mean,rms,SD").unwrap();
+        let n = c.data.len();
+        let d32: Vec<i32> = ints.iter().cycle().take(n).copied().collect();
+        // f64 values k·2^-scale (exact multiples, up to 2^31·2^-scale).
+        let d64: Vec<f64> = d32.iter().map(|&v| f64::from(v) * 2f64.powi(-scale)).collect();
+        let o32 = run(&stats, &grid, &d32, Some(f64::from(i32::MIN)), -9999.0,
+            &c.band_cuts, &c.col_cuts, &c.row_cuts, c.order);
+        let o64 = run(&stats, &grid, &d64, None, -9999.0,
+            &c.band_cuts, &c.col_cuts, &c.row_cuts, c.order);
+        let mut k = 0;
+        for r in 0..grid.y.out_size() {
+            for col in 0..grid.x.out_size() {
+                let mut v32 = Vec::new();
+                let mut v64 = Vec::new();
+                for y in grid.y.inputs(r) {
+                    for x in grid.x.inputs(col) {
+                        let v = d32[(y * c.cols + x) as usize];
+                        v64.push(i128::from(v));
+                        if v != i32::MIN {
+                            v32.push(i128::from(v));
+                        }
+                    }
+                }
+                // i32: nodata i32::MIN; sum is Float64, mean/rms Float32.
+                let (s, q) = int_reference(&v32);
+                let m = v32.len() as f64;
+                prop_assert_eq!(values(&o32, "count")[k], m);
+                if !v32.is_empty() {
+                    prop_assert_eq!(values(&o32, "sum")[k], s);
+                    prop_assert_eq!(values(&o32, "mean")[k], f64::from((s / m) as f32));
+                    prop_assert_eq!(values(&o32, "rms")[k], f64::from((q / m).sqrt() as f32));
+                }
+                // f64: every value valid, results Float64; scale the integer sums back.
+                let (s, q) = int_reference(&v64);
+                let m = v64.len() as f64;
+                let (s, q) = (s * 2f64.powi(-scale), q * 2f64.powi(-2 * scale));
+                prop_assert_eq!(values(&o64, "sum")[k], s);
+                prop_assert_eq!(values(&o64, "mean")[k], s / m);
+                prop_assert_eq!(values(&o64, "rms")[k], (q / m).sqrt());
+                let xs: Vec<f64> = v64.iter().map(|&v| v as f64 * 2f64.powi(-scale)).collect();
+                let mean = xs.iter().sum::<f64>() / m;
+                let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / m).sqrt();
+                let got = values(&o64, "SD")[k];
+                prop_assert!((got - sd).abs() <= 1e-9 * sd.max(1e-300) + 1e-300 || (got - sd).abs() <= 4.0 * f64::EPSILON * xs.iter().fold(0.0f64, |a, x| a.max(x.abs())),
+                    "SD {} vs {}", got, sd);
+                k += 1;
+            }
+        }
+    }
+}
