@@ -12,7 +12,7 @@ on standard output; the Rust tests assert on it. Commands:
   size IN PREFIX ROWS COLS      --size (area mode) against gdalwarp -ts, interior cells
   res IN PREFIX R               --resolution R (non-integer ratio) against gdalwarp -tr R R
   corner IN PREFIX ROWS COLS    --size --mode corner against floor(i / (in/out)) in float64
-  same A B                      pixel arrays, types and nodata equal, bit for bit
+  same A B [A B ...]            pixel arrays, types and nodata equal, bit for bit
   info FILE                     size, type, nodata, geotransform, EPSG as GDAL reads them
   georef IN OUT FX FY           OUT keeps IN's CRS and AREA_OR_POINT, geotransform scaled
   vrt IN DIR                    tiles cut with gdal_translate -srcwin, mosaicked by gdalbuildvrt
@@ -526,19 +526,23 @@ def corner_cmd(args):
 
 
 def same_cmd(args):
-    a, b = args
-    da, ba, xa = open_band(a)
-    db, bb, xb = open_band(b)
-    same = (xa.shape == xb.shape and xa.dtype == xb.dtype
-            and xa.tobytes() == xb.tobytes())
-    na, nb = ba.GetNoDataValue(), bb.GetNoDataValue()
-    emit({
-        "same_pixels": bool(same),
-        "same_type": type_name(ba) == type_name(bb),
-        "same_nodata": repr(na) == repr(nb),
-        "differing": int((xa != xb).sum()) if xa.shape == xb.shape else -1,
-        "shape": list(xa.shape),
-    })
+    """For each pair A B of the arguments: pixel arrays (bytes), types and nodata equal."""
+    pairs = []
+    for a, b in zip(args[::2], args[1::2]):
+        da, ba, xa = open_band(a)
+        db, bb, xb = open_band(b)
+        same = xa.shape == xb.shape and xa.dtype == xb.dtype and xa.tobytes() == xb.tobytes()
+        na, nb = ba.GetNoDataValue(), bb.GetNoDataValue()
+        pairs.append({
+            "a": a,
+            "b": b,
+            "same_pixels": bool(same),
+            "same_type": type_name(ba) == type_name(bb),
+            "same_nodata": repr(na) == repr(nb),
+            "differing": int((xa != xb).sum()) if xa.shape == xb.shape else -1,
+            "shape": list(xa.shape),
+        })
+    emit({"pairs": pairs})
 
 
 def info_cmd(args):
