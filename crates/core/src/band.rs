@@ -630,7 +630,7 @@ impl<T: Pixel> BandAccumulator<T> {
     }
 
     /// The sums of a cell as double-doubles: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw).
-    fn sums(&self, cell: usize) -> (DoubleDouble, DoubleDouble, DoubleDouble) {
+    fn sums(&self, cell: usize) -> Sums {
         let n = self.count.get(cell).copied().unwrap_or(0) as f64;
         let dd = |hi: f64, lo: f64| {
             let (hi, lo) = two_sum(hi, lo);
@@ -676,10 +676,7 @@ impl<T: Pixel> BandAccumulator<T> {
             .stats()
             .iter()
             .map(|&stat| {
-                let ty = output_type(stat, T::TYPE, &self.stats.options, self.output_nodata);
-                let value = |k: usize| self.cell_value(stat, k, sums.get(k));
-                let (buffer, nodata_collisions) =
-                    build_buffer(ty, cells, value, self.output_nodata);
+                let (buffer, nodata_collisions) = self.stat_buffer(stat, &sums);
                 StatOutput {
                     statistic: stat,
                     buffer,
@@ -696,53 +693,89 @@ impl<T: Pixel> BandAccumulator<T> {
         self.values.get(start..start + len).unwrap_or(&[])
     }
 
-    /// The value of `stat` in `cell`, `None` for nodata.
-    fn cell_value(
-        &self,
-        stat: Statistic,
-        cell: usize,
-        sums: Option<&(DoubleDouble, DoubleDouble, DoubleDouble)>,
-    ) -> Option<Value<T>> {
-        let n = self.count.get(cell).copied().unwrap_or(0);
-        if stat == Statistic::Count {
-            return Some(Value::Int(i128::from(n)));
-        }
-        if n == 0 {
-            return None;
-        }
-        let min = || self.min.get(cell).copied();
-        let max = || self.max.get(cell).copied();
-        let (s, q, w) = sums.copied().unwrap_or((
-            DoubleDouble::from_f64(0.0),
-            DoubleDouble::from_f64(0.0),
-            DoubleDouble::from_f64(n as f64),
-        ));
-        Some(match stat {
-            Statistic::Count => Value::Int(i128::from(n)),
-            Statistic::Min => Value::Sample(min()?),
-            Statistic::Max => Value::Sample(max()?),
-            Statistic::Range => {
-                let (lo, hi) = (min()?, max()?);
-                match (lo.to_i128(), hi.to_i128()) {
-                    (Some(a), Some(b)) => Value::Int(b - a),
-                    _ => Value::Real(hi.to_f64() - lo.to_f64()),
-                }
+    /// The buffer of one statistic. The match on the statistic is outside the loop over
+    /// cells, so each loop is monomorphised for its statistic.
+    fn stat_buffer(&self, stat: Statistic, sums: &[Sums]) -> (OutputBuffer, u64) {
+        let ty = output_type(stat, T::TYPE, &self.stats.options, self.output_nodata);
+        let cells = self.count.len();
+        let nd = self.output_nodata;
+        let n = |k: usize| self.count.get(k).copied().unwrap_or(0);
+        let ddof = self.stats.options.sd_ddof;
+        // A statistic of the cell's sums, nodata without valid values.
+        let of_sums = |f: fn(&Sums, f64, Ddof) -> Option<f64>| {
+            let scale = self.sum_scale;
+            move |k: usize| {
+                sums.get(k)
+                    .filter(|_| n(k) > 0)
+                    .and_then(|s| f(s, scale, ddof))
+                    .map(Value::<T>::Real)
             }
-            Statistic::Sum => Value::Real(s.hi / self.sum_scale),
-            Statistic::Mean => Value::Real(s.hi / w.hi),
-            Statistic::Rms => Value::Real((q.hi / w.hi).sqrt()),
-            Statistic::Sd => Value::Real(standard_deviation(s, q, w, self.stats.options.sd_ddof)?),
-            Statistic::Quantile(qt) => {
-                let v = self.cell_values(cell);
-                match self.stats.options.quantile_method {
-                    QuantileMethod::Gdal => Value::Sample(quantile_gdal(v, qt)?),
-                    QuantileMethod::Linear => Value::Real(quantile_linear(v, qt)?),
-                }
+        };
+        let extreme = |v: &[T], k: usize| v.get(k).copied().filter(|_| n(k) > 0).map(Value::Sample);
+        match stat {
+            Statistic::Count => build_buffer(ty, cells, |k| Some(Value::<T>::Int(n(k).into())), nd),
+            Statistic::Min => build_buffer(ty, cells, |k| extreme(&self.min, k), nd),
+            Statistic::Max => build_buffer(ty, cells, |k| extreme(&self.max, k), nd),
+            Statistic::Range => build_buffer(
+                ty,
+                cells,
+                |k| {
+                    let (Some(Value::Sample(lo)), Some(Value::Sample(hi))) =
+                        (extreme(&self.min, k), extreme(&self.max, k))
+                    else {
+                        return None;
+                    };
+                    Some(match (lo.to_i128(), hi.to_i128()) {
+                        (Some(a), Some(b)) => Value::<T>::Int(b - a),
+                        _ => Value::Real(hi.to_f64() - lo.to_f64()),
+                    })
+                },
+                nd,
+            ),
+            Statistic::Sum => {
+                build_buffer(ty, cells, of_sums(|s, scale, _| Some(s.0.hi / scale)), nd)
             }
-            Statistic::Mode => Value::Sample(mode(self.cell_values(cell))?),
-        })
+            Statistic::Mean => {
+                build_buffer(ty, cells, of_sums(|s, _, _| Some(s.0.hi / s.2.hi)), nd)
+            }
+            Statistic::Rms => build_buffer(
+                ty,
+                cells,
+                of_sums(|s, _, _| Some((s.1.hi / s.2.hi).sqrt())),
+                nd,
+            ),
+            Statistic::Sd => build_buffer(
+                ty,
+                cells,
+                of_sums(|s, _, d| standard_deviation(s.0, s.1, s.2, d)),
+                nd,
+            ),
+            Statistic::Quantile(q) => match self.stats.options.quantile_method {
+                QuantileMethod::Gdal => build_buffer(
+                    ty,
+                    cells,
+                    |k| quantile_gdal(self.cell_values(k), q).map(Value::Sample),
+                    nd,
+                ),
+                QuantileMethod::Linear => build_buffer(
+                    ty,
+                    cells,
+                    |k| quantile_linear(self.cell_values(k), q).map(Value::<T>::Real),
+                    nd,
+                ),
+            },
+            Statistic::Mode => build_buffer(
+                ty,
+                cells,
+                |k| mode(self.cell_values(k)).map(Value::Sample),
+                nd,
+            ),
+        }
     }
 }
+
+/// A cell's (Σx, Σx², Σw) as double-doubles.
+type Sums = (DoubleDouble, DoubleDouble, DoubleDouble);
 
 /// √((W·Q − S²) / (W·(W − ddof))) with the numerator in double-double arithmetic; `None`
 /// when the sample SD of a single value (or of total weight ≤ 1) is asked.
