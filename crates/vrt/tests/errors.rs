@@ -328,6 +328,13 @@ fn caller_errors_are_usage_errors() {
     ] {
         assert!(matches!(e, Error::Usage { .. }), "{e}");
     }
+    for empty in [
+        Window::new(3, 3, 0, 5),
+        Window::new(3, 3, 5, 0),
+        Window::new(95, 45, 0, 0),
+    ] {
+        assert!(ds.read_window::<i16>(0, empty).unwrap().is_empty());
+    }
     let e = VrtDataset::open(fixture("nope.vrt")).unwrap_err();
     assert!(
         matches!(e, Error::Io { .. }) && e.to_string().contains("nope.vrt"),
@@ -375,4 +382,75 @@ fn geo_keys_from_matching_source_or_epsg() {
             .unwrap(),
         None
     );
+}
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NASTY: &[&str] = &[
+        "-1",
+        "0",
+        "1e308",
+        "-1e308",
+        "nan",
+        "inf",
+        "-inf",
+        "2147483647",
+        "-2147483648",
+        "0.0001",
+        "99999999999",
+        "abc",
+        "",
+        "3.7",
+        "-0.4999",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        /// Any number in a real VRT replaced by a hostile value: open and reads return
+        /// (Ok or Err) without panicking.
+        #[test]
+        fn hostile_numbers_never_panic(picks in prop::collection::vec((0usize..200, 0usize..15), 1..6)) {
+            let text = std::fs::read_to_string(fixture("scaled.vrt")).unwrap();
+            let src = fixture("src").canonicalize().unwrap().display().to_string();
+            let mut text = text.replace(r#"relativeToVRT="1">src"#, &format!(r#"relativeToVRT="0">{src}"#));
+            // Positions of every quoted or element number.
+            let spans: Vec<(usize, usize)> = {
+                let b = text.as_bytes();
+                let mut v = Vec::new();
+                let mut i = 0;
+                while i < b.len() {
+                    if (b[i] as char).is_ascii_digit() && i > 0 && matches!(b[i - 1], b'"' | b'>' | b'-') {
+                        let start = if b[i - 1] == b'-' { i - 1 } else { i };
+                        let mut j = i;
+                        while j < b.len() && matches!(b[j], b'0'..=b'9' | b'.' | b'e' | b'+') {
+                            j += 1;
+                        }
+                        v.push((start, j));
+                        i = j;
+                    } else {
+                        i += 1;
+                    }
+                }
+                v
+            };
+            let mut chosen: Vec<(usize, &str)> = picks.iter().map(|&(p, n)| (p % spans.len(), NASTY[n])).collect();
+            chosen.sort_by(|a, b| b.0.cmp(&a.0));
+            chosen.dedup_by_key(|c| c.0);
+            for (k, value) in chosen {
+                let (a, b) = spans[k];
+                text.replace_range(a..b, value);
+            }
+            let d = temp_dir("hostile");
+            let p = write(&d, "h.vrt", &text);
+            if let Ok(ds) = VrtDataset::open(&p) {
+                let (w, h) = (ds.width(), ds.height());
+                if w * h <= 1 << 22 {
+                    let _ = ds.read_window_f64(0, Window::new(0, 0, w, h));
+                    let _ = ds.read_window_f64(0, Window::new(w / 3, h / 3, w - w / 3, h - h / 3));
+                }
+            }
+        }
+    }
 }
