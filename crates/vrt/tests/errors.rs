@@ -436,7 +436,7 @@ mod hostile {
                 v
             };
             let mut chosen: Vec<(usize, &str)> = picks.iter().map(|&(p, n)| (p % spans.len(), NASTY[n])).collect();
-            chosen.sort_by(|a, b| b.0.cmp(&a.0));
+            chosen.sort_by_key(|c| std::cmp::Reverse(c.0));
             chosen.dedup_by_key(|c| c.0);
             for (k, value) in chosen {
                 let (a, b) = spans[k];
