@@ -8,7 +8,7 @@ on standard output; the Rust tests assert on it. Commands:
   stats IN PREFIX FX FY STATS [--src-nodata V] [--nodata V]
                                 every statistic of PREFIX.<stat>.tif against numpy/exact
                                 references at integer factors (edge cells included)
-  warp IN PREFIX FX FY          gdalwarp -r average/min/max on the whole blocks
+  warp IN PREFIX FX FY          gdalwarp -r average/min/max/med/q1/q3/rms/mode, whole blocks
   size IN PREFIX ROWS COLS      --size (area mode) against gdalwarp -ts, interior cells
   res IN PREFIX R               --resolution R (non-integer ratio) against gdalwarp -tr R R
   corner IN PREFIX ROWS COLS    --size --mode corner against floor(i / (in/out)) in float64
@@ -425,41 +425,60 @@ def compare_arrays(ours, theirs, t, tol, mask=None):
 
 
 def warp_cmd(args):
-    """gdalwarp over the whole-block part of the input (the grid is the same: whole blocks,
-    same origin); average with -ot Float32 (the type of our mean)."""
+    """gdalwarp -r average/min/max/med/q1/q3/rms/mode over the whole-block part of the input
+    (same origin, whole blocks: the same grid), into the type of our output. mode: GDAL breaks
+    ties by the first value to reach the top count, rastagg by the smallest: mismatches must
+    all be such ties. (warp -r sum is left out: GDAL 3.6 is off with nodata, GDAL-NOTES.)"""
     path, prefix, fx, fy = args[0], args[1], int(args[2]), int(args[3])
     ds, band, arr = open_band(path)
     g = ds.GetGeoTransform()
     h, w = arr.shape
     bw, bh = w // fx, h // fy
     bounds = (g[0], g[3] + bh * fy * g[5], g[0] + bw * fx * g[1], g[3])
-    in_type = type_name(band)
+    ok = valid_mask(arr, band.GetNoDataValue())
+    whole = (slice(0, bh * fy), slice(0, bw * fx))
+
+    def blocks(x):
+        return x[whole].reshape(bh, fy, bw, fx).transpose(0, 2, 1, 3).reshape(bh, bw, fy * fx)
+
+    nan = blocks(np.isnan(arr) if arr.dtype.kind == "f" else np.zeros(arr.shape, bool)).any(2)
+    valid = blocks(ok).any(2)
     report = {}
-    for alg, stat, out_type in (("average", "mean", "Float32"), ("min", "min", in_type),
-                                ("max", "max", in_type)):
-        theirs = warp(path, alg, bw, bh, bounds, gdal.GetDataTypeByName(out_type))
+    for alg, stat in (("average", "mean"), ("min", "min"), ("max", "max"), ("med", "median"),
+                      ("q1", "q1"), ("q3", "q3"), ("rms", "rms"), ("mode", "mode")):
         _, oband, ours = open_band(f"{prefix}.{stat}.tif")
+        out_type = type_name(oband)
+        theirs = warp(path, alg, bw, bh, bounds, gdal.GetDataTypeByName(out_type))
         ours = ours[:bh, :bw]
-        # GDAL treats NaN as data: average becomes NaN, and min/max of a block with NaN but no
-        # valid value give +-inf; rastagg skips NaN (nodata). Leave those blocks out.
-        mask = np.ones((bh, bw), dtype=bool)
-        if arr.dtype.kind == "f":
-            whole = (slice(0, bh * fy), slice(0, bw * fx))
-            nan = np.isnan(arr[whole]).reshape(bh, fy, bw, fx).any(axis=(1, 3))
-            ok = valid_mask(arr, band.GetNoDataValue())[whole]
-            valid = ok.reshape(bh, fy, bw, fx).any(axis=(1, 3))
-            mask &= ~nan if alg == "average" else ~(nan & ~valid)
-        r = compare_arrays(ours, theirs, type_name(oband), 0, mask)
-        r["type"] = type_name(oband)
+        # GDAL treats NaN as data; rastagg skips it (nodata). min/max skip NaN in GDAL too, but
+        # give +-inf for a block with NaN and no valid value. Leave those blocks out.
+        mask = ~(nan & ~valid) if alg in ("min", "max") else ~nan
+        r = compare_arrays(ours, theirs, out_type, 0, mask)
+        r["type"] = out_type
+        if alg == "mode":
+            values, oks = blocks(arr), blocks(ok)
+            ties = 0
+            for (row, col), got in np.ndenumerate(ours):
+                want = theirs[row, col]
+                if not mask[row, col] or bits(float(got), out_type) == bits(float(want), out_type):
+                    continue
+                v = values[row, col][oks[row, col]]
+                top = max(int((v == x).sum()) for x in v)
+                if (v == got).sum() == top and (v == want).sum() == top and got < want:
+                    ties += 1
+            r["ties_to_smallest"] = ties
         report[stat] = r
     emit({"blocks": [bh, bw], "stats": report})
 
 
 def warp_interior(path, prefix, rows, cols, bounds):
-    """Our mean/min/max against gdalwarp -r average/min/max onto the same grid (cols x rows
+    """Our mean/min/max/median/q1/q3/rms against gdalwarp -r average/min/max/med/q1/q3/rms
+    onto the same grid (cols x rows
     over bounds), leaving out the last row and column (warp's edge rules differ by design)."""
     report = {}
-    for alg, stat, tol in (("average", "mean", 1), ("min", "min", 0), ("max", "max", 0)):
+    for alg, stat, tol in (("average", "mean", 1), ("min", "min", 0), ("max", "max", 0),
+                           ("med", "median", 0), ("q1", "q1", 0), ("q3", "q3", 0),
+                           ("rms", "rms", 1)):
         theirs = warp(path, alg, cols, rows, bounds, gdal.GDT_Float32)
         o, oband, ours = open_band(f"{prefix}.{stat}.tif")
         mask = np.zeros((rows, cols), dtype=bool)
