@@ -28,17 +28,12 @@ impl GdalChecksum {
 
     /// Adds the next `values` of the band (continuing row-major order).
     pub fn update<T: Sample>(&mut self, values: &[T]) {
-        let mut prime = (self.position % PRIMES.len() as u64) as usize;
-        for &v in values {
+        let first = (self.position % PRIMES.len() as u64) as usize;
+        let primes = PRIMES.iter().cycle().skip(first);
+        for (&v, &p) in values.iter().zip(primes) {
             let n = as_gdal_int32(v);
-            // PRIMES is indexed modulo its length; `n % p` cannot overflow for p > 0.
-            let p = PRIMES[prime];
+            // `n % p` cannot overflow for p > 0.
             self.sum = self.sum.wrapping_add((n % p) as u32);
-            prime = if prime + 1 == PRIMES.len() {
-                0
-            } else {
-                prime + 1
-            };
         }
         self.position = self.position.wrapping_add(values.len() as u64);
     }

@@ -47,7 +47,7 @@ impl GeoKeys {
             .unwrap_or(&[])
             .chunks_exact(4)
             .take(declared)
-            .map(|c| [c[0], c[1], c[2], c[3]])
+            .filter_map(|c| <[u16; 4]>::try_from(c).ok())
     }
 
     /// The value of key `id`, or `None` when it is absent or points outside its parameter tag.

@@ -4,6 +4,15 @@
 //!
 //! This crate has no dependencies and does no I/O, so the reader, the writer, the VRT crate and
 //! the aggregation core can all agree on these types without depending on each other.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod checksum;
 mod geo;
