@@ -53,13 +53,14 @@ pub fn plan_bands(
     let chunk_rows = ((CHUNK_BYTES / row_bytes / block).max(1) * block)
         .min(input.height.div_ceil(block).saturating_mul(block));
     let chunk_bytes = chunk_rows.saturating_mul(row_bytes);
-    // Writers keep at most a tile row per band in flight, plus the one being filled.
+    // Writers keep at most a tile row per band in flight, plus the one being filled; a tile
+    // row holds no more rows than the output has.
     let out_row_bytes: u64 = output_types
         .iter()
         .map(|t| out.width().saturating_mul(t.size() as u64))
         .sum();
     let writer_bytes = out_row_bytes
-        .saturating_mul(OUTPUT_TILE_ROWS)
+        .saturating_mul(OUTPUT_TILE_ROWS.min(height))
         .saturating_mul(workers + 1);
     let cost = |rows: u64| -> Option<u64> {
         let band = band_memory_bytes(stats, input.sample_type, &out.grid, 0..rows.min(height))?;
