@@ -836,11 +836,12 @@ fn small_input_fits_a_small_mem_limit() {
 // ---------------------------------------------------------------------------------------------
 // 9. Determinism: same bytes whatever the threads and band heights
 
-/// The output row bands the CLI plans for LST at factor 7 with `stats`, 2 threads, `limit`.
-fn bands_for(stats: &str, limit: u64) -> rastagg_pipeline::BandPlan {
-    let source = Source::open(&testdata(LST)).unwrap();
+/// The output row bands the CLI plans for `path` at factor `f` with `stats`, 2 threads and
+/// `limit` bytes (`None` when the limit cannot hold one band).
+fn bands_for(path: &Path, f: u64, stats: &str, limit: u64) -> Option<rastagg_pipeline::BandPlan> {
+    let source = Source::open(path).unwrap();
     let info = source.info(0).unwrap();
-    let out = plan(&info, &GridSpec::Factor(7, 7), Resampling::Area).unwrap();
+    let out = plan(&info, &GridSpec::Factor(f, f), Resampling::Area).unwrap();
     let stats = StatSet::parse(stats).unwrap();
     let nodata = info.nodata.unwrap();
     let types: Vec<_> = stats
@@ -848,16 +849,16 @@ fn bands_for(stats: &str, limit: u64) -> rastagg_pipeline::BandPlan {
         .iter()
         .map(|&s| output_type(s, info.sample_type, &stats.options, nodata))
         .collect();
-    plan_bands(&info, &out, &stats, &types, 2, limit).unwrap()
+    plan_bands(&info, &out, &stats, &types, 2, limit).ok()
 }
 
 #[test]
 fn outputs_are_identical_for_any_threads_and_band_heights() {
     let tmp = Scratch::new("determinism");
     let lst = testdata(LST);
-    let roomy = bands_for(EVERY_STAT, 1 << 30);
+    let roomy = bands_for(&lst, 7, EVERY_STAT, 1 << 30).unwrap();
     let tight_limit = roomy.budget - 1;
-    let tight = bands_for(EVERY_STAT, tight_limit);
+    let tight = bands_for(&lst, 7, EVERY_STAT, tight_limit).unwrap();
     assert_ne!(roomy.bands, tight.bands, "the limits must change the bands");
     let runs = [
         ("t1", vec!["--threads", "1"]),
@@ -897,6 +898,69 @@ fn outputs_are_identical_for_any_threads_and_band_heights() {
             assert_eq!(n1, n2);
             assert!(b1 == b2, "{n1}: {first_name} and {name} differ");
         }
+    }
+}
+
+#[test]
+fn many_small_bands_match_the_references() {
+    const BAND_STATS: &str = "count,min,max,sum,mean,SD,median,mode";
+    require_gdal!();
+    // 800 x 200 Float32 in strips of 8 rows, factor 6 (not a divisor of 8, edge cells): with
+    // the smallest limit that plans at all, bands are one output row and cut across strips.
+    let tmp = Scratch::new("bands");
+    let input = fixture("wide.tif");
+    let roomy = bands_for(&input, 6, BAND_STATS, 1 << 30).unwrap();
+    // The smallest limit that plans (bisection: the writers' share does not depend on rows).
+    let (mut lo, mut hi) = (0, roomy.budget);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if bands_for(&input, 6, BAND_STATS, mid).is_some() {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    let limit = hi;
+    let tight = bands_for(&input, 6, BAND_STATS, limit).unwrap();
+    assert!(
+        tight.bands.iter().all(|b| b.end - b.start == 1) && roomy.bands.len() < 34,
+        "{:?} vs {:?}",
+        tight.bands,
+        roomy.bands
+    );
+    let (a, b) = (tmp.path("tight"), tmp.path("roomy"));
+    for (dir, limit) in [(&a, limit), (&b, 1 << 30)] {
+        aggregate_ok(&[
+            input.as_os_str(),
+            "-o".as_ref(),
+            dir.as_os_str(),
+            "--factor".as_ref(),
+            "6".as_ref(),
+            "--stats".as_ref(),
+            BAND_STATS.as_ref(),
+            "--mem-limit".as_ref(),
+            limit.to_string().as_ref(),
+            "--threads".as_ref(),
+            "2".as_ref(),
+            "-q".as_ref(),
+        ]);
+    }
+    let r = reference(&[
+        "stats".as_ref(),
+        input.as_os_str(),
+        a.join("wide.Aggregated").as_os_str(),
+        "6".as_ref(),
+        "6".as_ref(),
+        BAND_STATS.as_ref(),
+    ]);
+    let types = [("count", "Int32"), (BAND_STATS, "Float32")];
+    assert_eq!(r["out_size"], serde_json::json!([34, 134]));
+    assert_stats(&r, BAND_STATS, &types, "wide.tif, small bands");
+    for name in outputs("wide.Aggregated", BAND_STATS) {
+        assert!(
+            std::fs::read(a.join(&name)).unwrap() == std::fs::read(b.join(&name)).unwrap(),
+            "{name}: small and large bands differ"
+        );
     }
 }
 
