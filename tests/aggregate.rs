@@ -1060,13 +1060,6 @@ fn non_integer_size_area_matches_gdalwarp_and_corner_its_rule() {
 }
 
 #[test]
-#[ignore = "bug (crates/core AxisMap, crates/pipeline plan.rs): --resolution with a non-integer \
-            ratio aggregates with ratio in_size/out_size (the --size grid, extent kept) but writes \
-            pixel size R: small.tif (37x29, pixel 1/64) --resolution 0.05078125 (ratio 3.25) \
-            gives 12x9 cells of 0.0508 in the geotransform whose values are those of \
-            gdalwarp -ts 12 9 (pixels 0.0482 x 0.0503); all 88 interior means differ from \
-            gdalwarp -tr. Needs an AxisMap whose cells span R/in_pixel inputs, the last one \
-            running past the input"]
 fn non_integer_resolution_matches_gdalwarp_tr() {
     require_gdal!();
     let tmp = Scratch::new("resolution");
@@ -1383,4 +1376,60 @@ fn input_lists_band_and_output_folder_errors() {
         stderr(&run)
     );
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
+}
+
+#[test]
+fn output_nodata_that_does_not_fit_widens_the_type() {
+    require_gdal!();
+    let tmp = Scratch::new("widen");
+    let stats = "count,min,range,median,mode,mean,sum";
+    let cases: [(&str, &str, &[(&str, &str)]); 2] = [
+        // 0.5 fits no integer type: Int16 -> Float32; Int32 (count, Int16's range) -> Float64.
+        (
+            "i16.tif",
+            "0.5",
+            &[
+                ("count,range", "Float64"),
+                ("min,median,mode,mean,sum", "Float32"),
+            ],
+        ),
+        // 300 does not fit Byte: UInt16 (unsigned first at equal size).
+        (
+            "u8.tif",
+            "300",
+            &[
+                ("count", "Int32"),
+                ("min,range,median,mode", "UInt16"),
+                ("mean,sum", "Float32"),
+            ],
+        ),
+    ];
+    for (name, nodata, types) in cases {
+        let input = fixture(name);
+        let out = tmp.path(name);
+        aggregate_ok(&[
+            input.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--factor".as_ref(),
+            "4,3".as_ref(),
+            "--nodata".as_ref(),
+            nodata.as_ref(),
+            "--stats".as_ref(),
+            stats.as_ref(),
+            "-q".as_ref(),
+        ]);
+        let stem = name.trim_end_matches(".tif");
+        let r = reference(&[
+            "stats".as_ref(),
+            input.as_os_str(),
+            out.join(format!("{stem}.Aggregated")).as_os_str(),
+            "4".as_ref(),
+            "3".as_ref(),
+            stats.as_ref(),
+            "--nodata".as_ref(),
+            nodata.as_ref(),
+        ]);
+        assert_stats(&r, stats, types, &format!("{name} --nodata {nodata}"));
+    }
 }
