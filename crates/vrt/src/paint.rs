@@ -220,10 +220,15 @@ fn paint_same<T: Sample>(
             && plan.out.cols == req_cols
             && chunk.cols.len() == plan.cols.len();
         if whole_rows {
-            let first = plan.out.y + chunk.rows.start as u64;
-            let range = usize::try_from(first * req_cols)
-                .ok()
-                .zip(usize::try_from(chunk.window.rows * req_cols).ok())
+            let first = plan.out.y.checked_add(chunk.rows.start as u64);
+            let start = first.and_then(|f| usize::try_from(f.checked_mul(req_cols)?).ok());
+            let len = chunk
+                .window
+                .rows
+                .checked_mul(req_cols)
+                .and_then(|n| usize::try_from(n).ok());
+            let range = start
+                .zip(len)
                 .and_then(|(a, n)| out.get_mut(a..a.checked_add(n)?))
                 .ok_or_else(|| inconsistent(reader))?;
             reader.read_into(chunk.window, range)?;
@@ -234,7 +239,7 @@ fn paint_same<T: Sample>(
         let exact = plan.exact;
         each_row(plan, &chunk, &data, req_cols, out, |dst, src, cols| {
             let first = cols.first().map_or(0, |c| c.wrapping_sub(x0) as usize);
-            match src.get(first..first + dst.len()) {
+            match src.get(first..first.saturating_add(dst.len())) {
                 Some(run) if exact => dst.copy_from_slice(run),
                 _ => gather(dst, src, cols, x0, |o, v| *o = v),
             }
