@@ -78,7 +78,7 @@ impl SpatialIndex {
         let mut total = 0u32;
         offsets.push(0);
         for c in &counts {
-            total += c;
+            total = total.saturating_add(*c);
             offsets.push(total);
         }
         let mut fill = offsets.clone();
