@@ -27,7 +27,12 @@ enum Rule {
     Factor(u64),
     /// First input index of every output index, plus `in_size` at the end.
     Corner(Vec<u64>),
-    Area,
+    /// Output `o` spans `[o·span, (o+1)·span)` and input `i` spans `[i·unit, (i+1)·unit)`, in
+    /// units of 1/`unit` of an input cell: `span / unit` input cells per output cell.
+    Area {
+        span: u64,
+        unit: u64,
+    },
 }
 
 /// The mapping of one axis of the input grid onto one axis of the output grid.
@@ -66,10 +71,42 @@ impl AxisMap {
         if in_size.is_multiple_of(out_size) {
             return AxisMap::factor(in_size, in_size / out_size);
         }
+        AxisMap::ratio(in_size, out_size, in_size, out_size, mode)
+    }
+
+    /// An axis whose output cells are `ratio` input cells wide, whatever the input size: the
+    /// output covers the whole input in `ceil(in_size / ratio)` cells (less
+    /// [`SNAP_TOLERANCE`] of a cell, so float noise never adds one) and the last cell runs
+    /// past the input, aggregating what exists (`--resolution` with a non-integer ratio).
+    /// `ratio` is taken as the nearest fraction p/q with q ≤ 2^20, exact for the ratios of
+    /// decimal pixel sizes; a whole `ratio` is that integer factor.
+    pub fn scaled(in_size: u64, ratio: f64, mode: Resampling) -> Result<AxisMap> {
+        if !(ratio.is_finite() && ratio >= 1.0 - SNAP_TOLERANCE) || in_size == 0 {
+            return Err(CoreError::Grid(format!(
+                "cannot aggregate {in_size} cells by a ratio of {ratio} (at least 1)"
+            )));
+        }
+        let k = ratio.round();
+        if (ratio / k - 1.0).abs() <= SNAP_TOLERANCE {
+            return AxisMap::factor(in_size, k as u64);
+        }
+        let (span, unit) = fraction(ratio, 1 << 20);
+        let out_size = ((in_size as f64 / ratio - SNAP_TOLERANCE).ceil() as u64).max(1);
+        AxisMap::ratio(in_size, out_size, span, unit, mode)
+    }
+
+    /// `out_size` output cells each `span / unit` input cells wide (`span ≥ unit ≥ 1`).
+    fn ratio(
+        in_size: u64,
+        out_size: u64,
+        span: u64,
+        unit: u64,
+        mode: Resampling,
+    ) -> Result<AxisMap> {
         let rule = match mode {
-            Resampling::Area => Rule::Area,
+            Resampling::Area => Rule::Area { span, unit },
             Resampling::Corner => {
-                let ratio = in_size as f64 / out_size as f64;
+                let ratio = span as f64 / unit as f64;
                 let mut starts = Vec::new();
                 starts
                     .try_reserve_exact(usize::try_from(out_size).unwrap_or(usize::MAX))
@@ -82,7 +119,7 @@ impl AxisMap {
                         next += 1;
                     }
                 }
-                // An output no input maps to (impossible for out ≤ in, kept for safety) is empty.
+                // Outputs no input maps to (the end of a scaled axis) are empty.
                 while next <= out_size {
                     starts.push(in_size);
                     next += 1;
@@ -118,7 +155,7 @@ impl AxisMap {
     /// True when input cells can be shared by two outputs with fractional weights (`area` with
     /// a non-integer ratio); false when each input cell belongs wholly to one output.
     pub fn is_weighted(&self) -> bool {
-        matches!(self.rule, Rule::Area)
+        matches!(self.rule, Rule::Area { .. })
     }
 
     /// The input cells that contribute to output `out` (empty past the end).
@@ -137,12 +174,11 @@ impl AxisMap {
                 };
                 at(out)..at(out + 1)
             }
-            Rule::Area => {
-                let (i, o) = (u128::from(self.in_size), u128::from(self.out_size));
-                let lo = u128::from(out) * i / o;
-                let hi = (u128::from(out) + 1) * i;
-                let hi = hi.div_ceil(o);
-                lo as u64..(hi as u64).min(self.in_size)
+            Rule::Area { span, unit } => {
+                let (p, q) = (u128::from(*span), u128::from(*unit));
+                let lo = (u128::from(out) * p / q).min(u128::from(self.in_size));
+                let hi = ((u128::from(out) + 1) * p).div_ceil(q);
+                lo as u64..(hi.min(u128::from(self.in_size))) as u64
             }
         }
     }
@@ -167,11 +203,11 @@ impl AxisMap {
                 let o = starts.partition_point(|&s| s <= i) as u64 - 1;
                 o..o + 1
             }
-            Rule::Area => {
-                let (n, m) = (u128::from(self.in_size), u128::from(self.out_size));
-                let first = u128::from(i) * m / n;
-                let last = ((u128::from(i) + 1) * m).div_ceil(n);
-                first as u64..(last as u64).min(self.out_size)
+            Rule::Area { span, unit } => {
+                let (p, q) = (u128::from(*span), u128::from(*unit));
+                let first = (u128::from(i) * q / p).min(u128::from(self.out_size));
+                let last = ((u128::from(i) + 1) * q).div_ceil(p);
+                first as u64..(last.min(u128::from(self.out_size))) as u64
             }
         }
     }
@@ -181,23 +217,24 @@ impl AxisMap {
     /// to `out`, else 0).
     pub fn overlap(&self, i: u64, out: u64) -> u64 {
         match self.rule {
-            Rule::Area => {
-                let (n, m) = (u128::from(self.in_size), u128::from(self.out_size));
+            Rule::Area { span, unit } => {
+                let (p, q) = (u128::from(span), u128::from(unit));
                 let (i, o) = (u128::from(i), u128::from(out));
-                // Input i spans [i·m, (i+1)·m), output o spans [o·n, (o+1)·n).
-                let lo = (i * m).max(o * n);
-                let hi = ((i + 1) * m).min((o + 1) * n);
-                // At most m: fits.
+                // Input i spans [i·q, (i+1)·q), output o spans [o·p, (o+1)·p).
+                let lo = (i * q).max(o * p);
+                let hi = ((i + 1) * q).min((o + 1) * p);
+                // At most q: fits.
                 hi.saturating_sub(lo) as u64
             }
             _ => u64::from(self.inputs(out).contains(&i)),
         }
     }
 
-    /// The denominator of [`AxisMap::overlap`]: the output size for `area`, else 1.
+    /// The denominator of [`AxisMap::overlap`]: for `area` the number of parts an input cell
+    /// is cut into (the output size for [`AxisMap::resize`]), else 1.
     pub fn unit(&self) -> u64 {
         match self.rule {
-            Rule::Area => self.out_size,
+            Rule::Area { unit, .. } => unit,
             _ => 1,
         }
     }
@@ -207,6 +244,33 @@ impl AxisMap {
     pub fn weight(&self, i: u64, out: u64) -> f64 {
         self.overlap(i, out) as f64 / self.unit() as f64
     }
+}
+
+/// The fraction p/q nearest `x` (≥ 1) with q ≤ `max_den`, by continued fractions: exact for
+/// ratios such as 0.3/0.25 = 6/5 that f64 holds only approximately.
+fn fraction(x: f64, max_den: u64) -> (u64, u64) {
+    // Convergents h/k of the continued fraction of x.
+    let (mut h0, mut h1, mut k0, mut k1) = (0u64, 1u64, 1u64, 0u64);
+    let mut rest = x;
+    loop {
+        let a = rest.floor();
+        let (Some(h2), Some(k2)) = (
+            (a as u64).checked_mul(h1).and_then(|v| v.checked_add(h0)),
+            (a as u64).checked_mul(k1).and_then(|v| v.checked_add(k0)),
+        ) else {
+            break;
+        };
+        if k2 > max_den {
+            break;
+        }
+        (h0, h1, k0, k1) = (h1, h2, k1, k2);
+        let f = rest - a;
+        if (h1 as f64 / k1 as f64 - x).abs() <= x * 1e-12 || f == 0.0 {
+            break;
+        }
+        rest = 1.0 / f;
+    }
+    (h1.max(1), k1.max(1))
 }
 
 /// MAP raster_utilities' output index of input `i`: `floor(i / ratio)` in f64, clamped to the
@@ -293,20 +357,17 @@ pub fn snap_pixel_size(size: f64) -> f64 {
     snapped.map_or(size, |s| s.copysign(size))
 }
 
-/// How one axis reaches a requested resolution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AxisPlan {
-    /// The output pixel is a whole number of input pixels.
-    Factor(u64),
-    /// Any other ratio: this many output cells over the same extent.
-    Size(u64),
-}
-
-/// Plans one axis of `in_size` pixels of `in_pixel` units to output pixels of `out_pixel` units
-/// (signs ignored; both snapped with [`snap_pixel_size`]). A ratio within [`SNAP_TOLERANCE`] of
-/// a whole number is that integer factor; otherwise the size is `ceil(extent / out_pixel)`,
-/// less the tolerance so that float noise never adds a cell.
-pub fn plan_axis(in_size: u64, in_pixel: f64, out_pixel: f64) -> Result<AxisPlan> {
+/// The axis for output pixels of `out_pixel` units over `in_size` input pixels of `in_pixel`
+/// units (signs ignored; both snapped with [`snap_pixel_size`], so 1 km → 5 km is the factor 5
+/// even from 0.00833333). A ratio within [`SNAP_TOLERANCE`] of a whole number is that integer
+/// factor; any other is [`AxisMap::scaled`]: `ceil(extent / out_pixel)` cells of exactly
+/// `out_pixel`, less the tolerance so that float noise never adds a cell.
+pub fn resolution_axis(
+    in_size: u64,
+    in_pixel: f64,
+    out_pixel: f64,
+    mode: Resampling,
+) -> Result<AxisMap> {
     let i = snap_pixel_size(in_pixel).abs();
     let o = snap_pixel_size(out_pixel).abs();
     if !(i.is_finite() && o.is_finite() && i > 0.0 && o > 0.0) || in_size == 0 {
@@ -314,20 +375,13 @@ pub fn plan_axis(in_size: u64, in_pixel: f64, out_pixel: f64) -> Result<AxisPlan
             "cannot plan {in_size} pixels of size {in_pixel} to pixels of size {out_pixel}"
         )));
     }
-    let ratio = o / i;
-    if ratio < 1.0 - SNAP_TOLERANCE {
+    if o / i < 1.0 - SNAP_TOLERANCE {
         return Err(CoreError::Grid(format!(
             "output pixel size {out_pixel} is finer than the input's {in_pixel} \
              (rastagg aggregates, it does not upsample)"
         )));
     }
-    let k = ratio.round();
-    if (ratio / k - 1.0).abs() <= SNAP_TOLERANCE {
-        return Ok(AxisPlan::Factor(k as u64));
-    }
-    let cells = in_size as f64 / ratio;
-    let size = (cells - SNAP_TOLERANCE).ceil().max(1.0);
-    Ok(AxisPlan::Size(size as u64))
+    AxisMap::scaled(in_size, o / i, mode)
 }
 
 #[cfg(test)]
@@ -396,23 +450,43 @@ mod tests {
         assert_eq!(snap_pixel_size(0.3), 0.3);
         let five = mastergrid_resolution("5km").unwrap();
         assert_eq!(
-            plan_axis(43200, 0.00833333, five).unwrap(),
-            AxisPlan::Factor(5)
+            resolution_axis(43200, 0.00833333, five, Resampling::Area)
+                .unwrap()
+                .factor_value(),
+            Some(5)
         );
         assert_eq!(
-            plan_axis(43200, 1.0 / 120.0, mastergrid_resolution("10km").unwrap()).unwrap(),
-            AxisPlan::Factor(10)
+            resolution_axis(
+                43200,
+                1.0 / 120.0,
+                mastergrid_resolution("10km").unwrap(),
+                Resampling::Area
+            )
+            .unwrap()
+            .factor_value(),
+            Some(10)
         );
         assert_eq!(mastergrid_resolution("1km"), Some(1.0 / 120.0));
         assert_eq!(mastergrid_resolution("2km"), None);
         // 100 pixels of 30 m to 70 m: 3000/70 = 42.86 → 43 cells.
-        assert_eq!(plan_axis(100, 30.0, 70.0).unwrap(), AxisPlan::Size(43));
-        // 100 pixels of 30 m to 75 m: 40 cells exactly, float noise must not add one.
+        let a = resolution_axis(100, 30.0, 70.0, Resampling::Area).unwrap();
+        assert_eq!((a.out_size(), a.factor_value()), (43, None));
+        // Each output is 7/3 inputs wide, the last runs past the input: 42·7/3 = 98 .. 100.
+        assert_eq!(a.inputs(1), 2..5);
+        assert_eq!((a.overlap(2, 0), a.overlap(2, 1), a.unit()), (1, 2, 3));
+        assert_eq!(a.inputs(42), 98..100);
+        let c = resolution_axis(100, 30.0, 70.0, Resampling::Corner).unwrap();
         assert_eq!(
-            plan_axis(100, 30.0, 75.0000000001).unwrap(),
-            AxisPlan::Size(40)
+            (c.out_size(), c.inputs(1), c.inputs(42)),
+            (43, 3..5, 98..100)
         );
-        assert!(plan_axis(100, 30.0, 10.0).is_err());
-        assert!(plan_axis(100, 30.0, f64::NAN).is_err());
+        // 100 pixels of 30 m to 75 m: 40 cells exactly, float noise must not add one.
+        let a = resolution_axis(100, 30.0, 75.0000000001, Resampling::Area).unwrap();
+        assert_eq!(a.out_size(), 40);
+        // 0.3 / 0.25 is 6/5 exactly, not its f64 approximation.
+        let a = resolution_axis(10, 0.25, 0.3, Resampling::Area).unwrap();
+        assert_eq!((a.out_size(), a.unit()), (9, 5));
+        assert!(resolution_axis(100, 30.0, 10.0, Resampling::Area).is_err());
+        assert!(resolution_axis(100, 30.0, f64::NAN, Resampling::Area).is_err());
     }
 }

@@ -4,7 +4,7 @@
 //! 1. [`StatSet::parse`] the statistic list (`"mean,max,min,SD"`, `"all"`, `"p95"`), and set
 //!    [`StatOptions`] (SD ddof, quantile method);
 //! 2. plan the [`Grid`]: [`Grid::factor`], or [`AxisMap::resize`] per axis with a
-//!    [`Resampling`] mode; resolutions go through [`plan_axis`] / [`mastergrid_resolution`];
+//!    [`Resampling`] mode; resolutions go through [`resolution_axis`] / [`mastergrid_resolution`];
 //! 3. for each band of output rows, create a [`BandAccumulator`] (sized with
 //!    [`band_memory_bytes`]), feed it input windows in any order
 //!    ([`BandAccumulator::add_window`]) and [`BandAccumulator::finish`] it into one typed
@@ -29,7 +29,7 @@ mod values;
 pub use band::{BandAccumulator, StatOutput, band_memory_bytes};
 pub use error::{CoreError, Result};
 pub use grid::{
-    AxisMap, AxisPlan, Grid, Resampling, SNAP_TOLERANCE, mastergrid_resolution, plan_axis,
+    AxisMap, Grid, Resampling, SNAP_TOLERANCE, mastergrid_resolution, resolution_axis,
     snap_pixel_size,
 };
 pub use output::{OutputBuffer, natural_output_type, output_type, widen_for_nodata};

@@ -1,7 +1,7 @@
 //! The output grid of one input: from `--factor`, `--resolution` or `--size` to the core's
 //! [`Grid`] and the output geotransform (DESIGN.md, "Integer factor", "Resolution", "Size").
 
-use rastagg_core::{AxisMap, AxisPlan, Grid, Resampling, mastergrid_resolution, plan_axis};
+use rastagg_core::{AxisMap, Grid, Resampling, mastergrid_resolution, resolution_axis};
 use rastagg_raster::GeoTransform;
 
 use crate::Error;
@@ -118,8 +118,8 @@ pub fn plan(input: &SourceInfo, spec: &GridSpec, mode: Resampling) -> Result<Out
         GridSpec::Resolution { size, .. } => {
             let gt = north_up(input)?;
             Grid::new(
-                axis_for_resolution(w, gt.0[1], size, mode)?,
-                axis_for_resolution(h, gt.0[5], size, mode)?,
+                resolution_axis(w, gt.0[1], size, mode)?,
+                resolution_axis(h, gt.0[5], size, mode)?,
             )
         }
     };
@@ -145,19 +145,6 @@ fn north_up(input: &SourceInfo) -> Result<GeoTransform, Error> {
                 .into(),
         )),
     }
-}
-
-/// One axis of `in_size` pixels of `in_pixel` units resampled to pixels of `out_pixel` units.
-fn axis_for_resolution(
-    in_size: u64,
-    in_pixel: f64,
-    out_pixel: f64,
-    mode: Resampling,
-) -> Result<AxisMap, Error> {
-    Ok(match plan_axis(in_size, in_pixel, out_pixel)? {
-        AxisPlan::Factor(k) => AxisMap::factor(in_size, k)?,
-        AxisPlan::Size(n) => AxisMap::resize(in_size, n, mode)?,
-    })
 }
 
 /// The geotransform of the output: the input's origin, pixels scaled by the integer factor or
