@@ -28,6 +28,34 @@ impl Bytes {
             Bytes::Owned(v) => v,
         }
     }
+
+    /// Drops the mapped pages of `range` (whole pages inside it) from this process's resident
+    /// set; they stay in the page cache and fault back in if read again. Without this, every
+    /// page of a file read once stays resident while it is open, and a run's RSS grows with
+    /// the input's size (DESIGN.md: memory is bounded by the band size, not the input size).
+    fn release(&self, range: std::ops::Range<u64>) {
+        const PAGE: u64 = 4096;
+        let Bytes::Map(map) = self else {
+            return;
+        };
+        let start = range.start.div_ceil(PAGE) * PAGE;
+        let end = (range.end.min(map.len() as u64) / PAGE) * PAGE;
+        if start >= end {
+            return;
+        }
+        let (Ok(offset), Ok(len)) = (usize::try_from(start), usize::try_from(end - start)) else {
+            return;
+        };
+        // SAFETY: the map is a read-only, file-backed shared mapping that is never written.
+        // MADV_DONTNEED on such pages only unmaps them from this process: a later read, by this
+        // thread or a concurrent one holding a slice of them, faults the same file bytes back
+        // in, so no reference ever observes different contents. (memmap2 marks the advice
+        // unsafe because on private or anonymous maps it zeroes the pages.) The range is
+        // page-aligned and inside the map. A failure only means the pages stay resident.
+        #[allow(unsafe_code)]
+        let _ =
+            unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len) };
+    }
 }
 
 /// Where a decoded block is.
@@ -192,6 +220,21 @@ impl TiffFile {
                 data.len()
             )
         })
+    }
+
+    /// Releases the resident pages holding the stored bytes of blocks `indices` of `band`
+    /// (the file span from the first to the end of the last), once a read has decoded them.
+    pub(crate) fn release_blocks(&self, band: usize, indices: impl Iterator<Item = u64>) {
+        let span = indices
+            .filter_map(|i| {
+                let id = self.block_id(band, i).ok()?;
+                let (&offset, &count) = (self.offsets.get(id)?, self.counts.get(id)?);
+                Some(offset..offset.checked_add(count)?)
+            })
+            .reduce(|a, b| a.start.min(b.start)..a.end.max(b.end));
+        if let Some(span) = span {
+            self.bytes.release(span);
+        }
     }
 
     /// The stored (compressed) bytes of block `index` (row-major, `0..info().blocks_per_band()`)

@@ -171,7 +171,11 @@ impl TiffFile {
                 with_scratch(|scratch| self.fill_slab(&plan, by, r0, slab, conv, fill, scratch))
             })
         };
-        result.map_err(|e| self.err(e))
+        result.map_err(|e| self.err(e))?;
+        let blocks =
+            (by0..=by1).flat_map(|by| (plan.bx0..=plan.bx1).map(move |bx| by * plan.across + bx));
+        self.release_blocks(band, blocks);
+        Ok(())
     }
 
     /// Fills the output rows of block row `by` (starting at image row `r0`), decoding its
