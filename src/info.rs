@@ -5,14 +5,15 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
+use rastagg_pipeline::{Error, Source, SourceInfo};
 use rastagg_raster::{GdalChecksum, Sample, Window, with_sample_type};
-use rastagg_tiff::{ImageInfo, Interleave, TiffFile};
-use serde_json::{Value, json};
+use rastagg_tiff::Interleave;
+use serde_json::{Map, Value, json};
 
 /// Arguments of `rastagg info`.
 #[derive(Args, Debug)]
 pub struct InfoArgs {
-    /// The raster to describe (GeoTIFF or BigTIFF).
+    /// The raster to describe (GeoTIFF, BigTIFF or GDAL VRT).
     file: PathBuf,
     /// Add each band's checksum, computed as `gdalinfo -checksum` does (decodes every pixel).
     #[arg(long)]
@@ -22,23 +23,18 @@ pub struct InfoArgs {
     json: bool,
 }
 
-/// Errors of `rastagg info`: all come from reading the file.
-pub type Error = rastagg_tiff::Error;
-
 /// Runs `rastagg info`.
 pub fn run(args: &InfoArgs) -> Result<(), Error> {
-    let tiff = TiffFile::open(&args.file)?;
-    let checksums = if args.checksum {
-        (0..tiff.info().bands)
-            .map(|band| band_checksum(&tiff, band))
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .map(Some)
-            .collect()
-    } else {
-        vec![None; tiff.info().bands]
-    };
-    let summary = summarise(&tiff, &checksums);
+    let source = Source::open(&args.file)?;
+    let info = source.info(0)?;
+    let checksums = (0..info.bands)
+        .map(|band| {
+            args.checksum
+                .then(|| band_checksum(&source, band))
+                .transpose()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let summary = summarise(&source, &info, &checksums)?;
     if args.json {
         println!("{summary:#}");
     } else {
@@ -49,14 +45,18 @@ pub fn run(args: &InfoArgs) -> Result<(), Error> {
 
 /// GDAL's checksum of one band, read a few block rows at a time so memory stays bounded while
 /// the reader can still decode the blocks of one read in parallel.
-fn band_checksum(tiff: &TiffFile, band: usize) -> Result<u32, Error> {
-    with_sample_type!(tiff.info().sample_type, T => typed_checksum::<T>(tiff, band))
+fn band_checksum(source: &Source, band: usize) -> Result<u32, Error> {
+    let info = source.info(band)?;
+    with_sample_type!(info.sample_type, T => typed_checksum::<T>(source, &info, band))
 }
 
 /// [`band_checksum`] for the band's own sample type `T`.
-fn typed_checksum<T: Sample>(tiff: &TiffFile, band: usize) -> Result<u32, Error> {
+fn typed_checksum<T: Sample>(
+    source: &Source,
+    info: &SourceInfo,
+    band: usize,
+) -> Result<u32, Error> {
     const READ_BYTES: u64 = 32 << 20;
-    let info = tiff.info();
     let row_bytes = (info.width * T::SIZE as u64).max(1);
     let block_rows = info.block_height.max(1);
     let rows_per_read = (READ_BYTES / row_bytes / block_rows).max(1) * block_rows;
@@ -67,7 +67,7 @@ fn typed_checksum<T: Sample>(tiff: &TiffFile, band: usize) -> Result<u32, Error>
         let rows = rows_per_read.min(info.height - y);
         let window = Window::new(0, y, info.width, rows);
         buf.resize(window.len().unwrap_or(0), T::default());
-        tiff.read_window_into(band, window, &mut buf)?;
+        source.read_into(band, window, &mut buf)?;
         checksum.update(&buf);
         y += rows;
     }
@@ -75,47 +75,87 @@ fn typed_checksum<T: Sample>(tiff: &TiffFile, band: usize) -> Result<u32, Error>
 }
 
 /// Everything `info` reports, as JSON; the text form is rendered from it so both agree.
-fn summarise(tiff: &TiffFile, checksums: &[Option<u32>]) -> Value {
-    let info: &ImageInfo = tiff.info();
-    let bands: Vec<Value> = (0..info.bands)
-        .map(|b| {
-            let md = info.metadata.bands.get(b);
-            json!({
-                "band": b + 1,
-                "type": info.sample_type.gdal_name(),
-                "block": [info.block_width, info.block_height],
-                "nodata": info.nodata.as_ref().map(|n| number(n.value)),
-                "nodata_text": info.nodata.as_ref().map(|n| n.text.clone()),
-                "scale": md.and_then(|m| m.scale),
-                "offset": md.and_then(|m| m.offset),
-                "checksum": checksums.get(b).copied().flatten(),
-            })
-        })
-        .collect();
-    json!({
-        "file": tiff.path().display().to_string(),
-        "driver": "GTiff",
+fn summarise(
+    source: &Source,
+    info: &SourceInfo,
+    checksums: &[Option<u32>],
+) -> Result<Value, Error> {
+    let mut bands = Vec::new();
+    for b in 0..info.bands {
+        let band = source.info(b)?;
+        let (block, scale, offset, nodata_text) = match source {
+            Source::Tiff(t) => {
+                let i = t.info();
+                let md = i.metadata.bands.get(b);
+                (
+                    [i.block_width, i.block_height],
+                    md.and_then(|m| m.scale),
+                    md.and_then(|m| m.offset),
+                    i.nodata.as_ref().map(|n| n.text.clone()),
+                )
+            }
+            Source::Vrt(v) => {
+                let (offset, scale) = v.offset_scale(b);
+                (
+                    [128.min(info.width), 128.min(info.height)],
+                    scale,
+                    offset,
+                    band.nodata.map(|n| n.to_string()),
+                )
+            }
+        };
+        bands.push(json!({
+            "band": b + 1,
+            "type": band.sample_type.gdal_name(),
+            "block": block,
+            "nodata": band.nodata.map(number),
+            "nodata_text": nodata_text,
+            "scale": scale,
+            "offset": offset,
+            "checksum": checksums.get(b).copied().flatten(),
+        }));
+    }
+    let mut out = json!({
+        "file": source.path().display().to_string(),
         "width": info.width,
         "height": info.height,
-        "bigtiff": info.bigtiff,
-        "byte_order": format!("{:?}", info.byte_order).to_lowercase(),
-        "layout": if info.tiled { "tiles" } else { "strips" },
-        "block": [info.block_width, info.block_height],
-        "compression": info.compression.gdal_name().unwrap_or("NONE"),
-        "predictor": info.predictor.code(),
-        // GDAL reports BAND for any single-band file, whatever PlanarConfiguration says.
-        "interleave": match info.interleave {
-            Interleave::Pixel if info.bands > 1 => "PIXEL",
-            _ => "BAND",
-        },
         "geotransform": info.geo_transform.map(|g| g.0.to_vec()),
-        "epsg": info.epsg(),
+        "epsg": info.geo_keys.as_ref().and_then(|k| k.epsg()),
         "has_crs": info.geo_keys.is_some(),
-        "pixel_is_point": info.geo_keys.as_ref().is_some_and(|k| k.pixel_is_point()),
-        "overviews": info.overviews,
-        "mask": info.has_mask,
         "bands": bands,
-    })
+    });
+    let extra = match source {
+        Source::Tiff(t) => {
+            let i = t.info();
+            json!({
+                "driver": "GTiff",
+                "bigtiff": i.bigtiff,
+                "byte_order": format!("{:?}", i.byte_order).to_lowercase(),
+                "layout": if i.tiled { "tiles" } else { "strips" },
+                "block": [i.block_width, i.block_height],
+                "compression": i.compression.gdal_name().unwrap_or("NONE"),
+                "predictor": i.predictor.code(),
+                // GDAL reports BAND for any single-band file, whatever PlanarConfiguration says.
+                "interleave": match i.interleave {
+                    Interleave::Pixel if i.bands > 1 => "PIXEL",
+                    _ => "BAND",
+                },
+                "pixel_is_point": i.geo_keys.as_ref().is_some_and(|k| k.pixel_is_point()),
+                "overviews": i.overviews,
+                "mask": i.has_mask,
+            })
+        }
+        Source::Vrt(v) => json!({
+            "driver": "VRT",
+            "epsg": v.epsg(),
+            "sources": v.source_count(),
+            "files": v.file_count(),
+        }),
+    };
+    if let (Some(out), Value::Object(extra)) = (out.as_object_mut(), extra) {
+        out.extend::<Map<String, Value>>(extra);
+    }
+    Ok(out)
 }
 
 /// A float as JSON: a number when finite, else GDAL's text (`nan`, `inf`, `-inf`).
@@ -139,7 +179,11 @@ fn render_text(s: &Value) -> String {
         other => other.to_string(),
     };
     // Writing to a String cannot fail.
-    let _ = writeln!(out, "Driver: GTiff/GeoTIFF");
+    let driver = match s["driver"].as_str() {
+        Some("VRT") => "VRT/Virtual Raster",
+        _ => "GTiff/GeoTIFF",
+    };
+    let _ = writeln!(out, "Driver: {driver}");
     let _ = writeln!(out, "Files: {}", text(&s["file"]));
     let _ = writeln!(out, "Size is {}, {}", s["width"], s["height"]);
     let crs = match (&s["epsg"], &s["has_crs"]) {
@@ -164,36 +208,40 @@ fn render_text(s: &Value) -> String {
     if s["pixel_is_point"] == Value::Bool(true) {
         let _ = writeln!(out, "Metadata:\n  AREA_OR_POINT=Point");
     }
-    let _ = writeln!(out, "Image Structure Metadata:");
-    if let Some(c) = s["compression"].as_str().filter(|&c| c != "NONE") {
-        let _ = writeln!(out, "  COMPRESSION={c}");
+    if let Some(n) = s["sources"].as_u64() {
+        let _ = writeln!(out, "Sources: {n} (in {} files)", s["files"]);
+    } else {
+        let _ = writeln!(out, "Image Structure Metadata:");
+        if let Some(c) = s["compression"].as_str().filter(|&c| c != "NONE") {
+            let _ = writeln!(out, "  COMPRESSION={c}");
+        }
+        let _ = writeln!(out, "  INTERLEAVE={}", text(&s["interleave"]));
+        if s["predictor"].as_u64().is_some_and(|p| p > 1) {
+            let _ = writeln!(out, "  PREDICTOR={}", s["predictor"]);
+        }
+        let _ = writeln!(
+            out,
+            "Layout: {} of {}x{}, {}{}-endian{}{}",
+            text(&s["layout"]),
+            s["block"][0],
+            s["block"][1],
+            if s["bigtiff"] == Value::Bool(true) {
+                "BigTIFF, "
+            } else {
+                ""
+            },
+            text(&s["byte_order"]),
+            match s["overviews"].as_u64() {
+                Some(n) if n > 0 => format!(", {n} overviews (not read)"),
+                _ => String::new(),
+            },
+            if s["mask"] == Value::Bool(true) {
+                ", mask (not read)"
+            } else {
+                ""
+            },
+        );
     }
-    let _ = writeln!(out, "  INTERLEAVE={}", text(&s["interleave"]));
-    if s["predictor"].as_u64().is_some_and(|p| p > 1) {
-        let _ = writeln!(out, "  PREDICTOR={}", s["predictor"]);
-    }
-    let _ = writeln!(
-        out,
-        "Layout: {} of {}x{}, {}{}-endian{}{}",
-        text(&s["layout"]),
-        s["block"][0],
-        s["block"][1],
-        if s["bigtiff"] == Value::Bool(true) {
-            "BigTIFF, "
-        } else {
-            ""
-        },
-        text(&s["byte_order"]),
-        match s["overviews"].as_u64() {
-            Some(n) if n > 0 => format!(", {n} overviews (not read)"),
-            _ => String::new(),
-        },
-        if s["mask"] == Value::Bool(true) {
-            ", mask (not read)"
-        } else {
-            ""
-        },
-    );
     for band in s["bands"].as_array().into_iter().flatten() {
         let _ = writeln!(
             out,
