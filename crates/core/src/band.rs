@@ -786,7 +786,10 @@ fn standard_deviation(
     ddof: Ddof,
 ) -> Option<f64> {
     let d = w.mul(q).sub(s.mul(s));
-    let d = (d.hi + d.lo).max(0.0);
+    let d = d.hi + d.lo;
+    // Overflowed products (|x| beyond ~1e154, or infinite input) give NaN: report NaN, never a
+    // plausible-looking 0; a tiny negative from rounding is 0.
+    let d = if d.is_nan() { d } else { d.max(0.0) };
     let denominator = match ddof {
         Ddof::Zero => w.hi,
         Ddof::One if w.hi > 1.0 => w.hi - 1.0,
