@@ -7,7 +7,7 @@ use crate::index::SpatialIndex;
 use crate::model::{self, Problem, SourceKind};
 use crate::paint;
 use crate::srs::Srs;
-use rastagg_raster::{GeoKeys, GeoTransform, Sample, SampleType, Window};
+use rastagg_raster::{GeoKeys, GeoTransform, Sample, SampleType, Window, with_sample_type};
 use rastagg_tiff::{Limits, TiffFile};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -477,16 +477,12 @@ impl VrtDataset {
 
     /// Reads `window` of `band` converted to f64, whatever the band's type.
     pub fn read_window_f64(&self, band: usize, window: Window) -> Result<Vec<f64>> {
-        macro_rules! as_f64 {
-            ($($variant:ident => $t:ty),*) => {
-                match self.band(band)?.sample_type {
-                    $(SampleType::$variant => self.read_window::<$t>(band, window)?.into_iter().map(Sample::to_f64).collect(),)*
-                }
-            };
-        }
-        Ok(
-            as_f64!(U8 => u8, I8 => i8, U16 => u16, I16 => i16, U32 => u32, I32 => i32, U64 => u64, I64 => i64, F32 => f32, F64 => f64),
-        )
+        let sample_type = self.band(band)?.sample_type;
+        with_sample_type!(sample_type, T => Ok(self
+            .read_window::<T>(band, window)?
+            .into_iter()
+            .map(Sample::to_f64)
+            .collect()))
     }
 
     /// The read itself, with the sources opened through `cache` (the top VRT's, for nested

@@ -7,60 +7,12 @@ use crate::dataset::SourceReader;
 use crate::error::{Error, Result};
 use crate::geometry::Plan;
 use crate::model::SourceKind;
-use rastagg_raster::{Sample, SampleType, Window};
+use rastagg_raster::{Sample, SampleType, Window, with_sample_type};
 use std::ops::Range;
 
 /// Most source pixels read at once for one source (bounds the temporary buffer; a 1:1 read of
 /// 4096 × 4096 pixels is one chunk).
 const CHUNK_PIXELS: u64 = 1 << 24;
-
-/// Runs `$body` with the type alias `$S` bound to the Rust type of sample type `$t`.
-macro_rules! with_type {
-    ($t:expr, $S:ident => $body:expr) => {
-        match $t {
-            SampleType::U8 => {
-                type $S = u8;
-                $body
-            }
-            SampleType::I8 => {
-                type $S = i8;
-                $body
-            }
-            SampleType::U16 => {
-                type $S = u16;
-                $body
-            }
-            SampleType::I16 => {
-                type $S = i16;
-                $body
-            }
-            SampleType::U32 => {
-                type $S = u32;
-                $body
-            }
-            SampleType::I32 => {
-                type $S = i32;
-                $body
-            }
-            SampleType::U64 => {
-                type $S = u64;
-                $body
-            }
-            SampleType::I64 => {
-                type $S = i64;
-                $body
-            }
-            SampleType::F32 => {
-                type $S = f32;
-                $body
-            }
-            SampleType::F64 => {
-                type $S = f64;
-                $body
-            }
-        }
-    };
-}
 
 /// A block of the plan: output columns and rows (indices into `plan.cols` / `plan.rows`) whose
 /// source pixels are read in one window.
@@ -186,7 +138,9 @@ pub(crate) fn paint<T: Sample>(
             };
             fill_rect(out, req_cols, plan.out, v).ok_or_else(|| inconsistent(reader))
         }
-        _ => with_type!(stype, S => paint_converted::<T, S>(reader, kind, plan, req_cols, out)),
+        _ => {
+            with_sample_type!(stype, S => paint_converted::<T, S>(reader, kind, plan, req_cols, out))
+        }
     }
 }
 
