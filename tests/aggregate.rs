@@ -1383,7 +1383,9 @@ fn output_nodata_that_does_not_fit_widens_the_type() {
     require_gdal!();
     let tmp = Scratch::new("widen");
     let stats = "count,min,range,median,mode,mean,sum";
-    let cases: [(&str, &str, &[(&str, &str)]); 2] = [
+    // (input, --nodata, expected output types)
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let cases: [Case; 2] = [
         // 0.5 fits no integer type: Int16 -> Float32; Int32 (count, Int16's range) -> Float64.
         (
             "i16.tif",
