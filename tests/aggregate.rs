@@ -1435,3 +1435,58 @@ fn output_nodata_that_does_not_fit_widens_the_type() {
         assert_stats(&r, stats, types, &format!("{name} --nodata {nodata}"));
     }
 }
+
+#[test]
+fn linear_quantiles_and_sample_sd() {
+    require_gdal!();
+    // --quantile-method linear is numpy's np.quantile; --ddof 1 the sample SD, nodata for a
+    // cell with one valid value.
+    let tmp = Scratch::new("linear");
+    let stats = "median,q1,q3,p10,p90,SD,mean";
+    for name in ["f32.tif", "i16.tif", "f64.tif"] {
+        let input = fixture(name);
+        let out = tmp.path(name);
+        aggregate_ok(&[
+            input.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--factor".as_ref(),
+            "4,3".as_ref(),
+            "--stats".as_ref(),
+            stats.as_ref(),
+            "--quantile-method".as_ref(),
+            "linear".as_ref(),
+            "--ddof".as_ref(),
+            "1".as_ref(),
+            "-q".as_ref(),
+        ]);
+        let stem = name.trim_end_matches(".tif");
+        let r = reference(&[
+            "stats".as_ref(),
+            input.as_os_str(),
+            out.join(format!("{stem}.Aggregated")).as_os_str(),
+            "4".as_ref(),
+            "3".as_ref(),
+            stats.as_ref(),
+            "--quantile-method".as_ref(),
+            "linear".as_ref(),
+            "--ddof".as_ref(),
+            "1".as_ref(),
+        ]);
+        // Interpolated quantiles of integers are real: Float32 for Int16 (the sum's type).
+        let real = if name == "f64.tif" {
+            "Float64"
+        } else {
+            "Float32"
+        };
+        assert_stats(
+            &r,
+            stats,
+            &[(stats, real)],
+            &format!("{name} linear, ddof 1"),
+        );
+        if name == "i16.tif" {
+            assert_eq!(r["stats"]["SD"]["nodata_by_rule"], 2, "{r:#}");
+        }
+    }
+}

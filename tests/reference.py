@@ -5,7 +5,7 @@ GDAL is the oracle here, never a dependency of rastagg. Each command prints one 
 on standard output; the Rust tests assert on it. Commands:
 
   make DIR                      deterministic small inputs (fixed seeds) in DIR
-  stats IN PREFIX FX FY STATS [--src-nodata V] [--nodata V]
+  stats IN PREFIX FX FY STATS [--src-nodata V] [--nodata V] [--quantile-method M] [--ddof D]
                                 every statistic of PREFIX.<stat>.tif against numpy/exact
                                 references at integer factors (edge cells included)
   warp IN PREFIX FX FY          gdalwarp -r average/min/max/med/q1/q3/rms/mode, whole blocks
@@ -161,13 +161,24 @@ def holds_type(a, b):
     return alo <= lo and hi <= ahi
 
 
+# Options of the run being checked (`stats` command): --quantile-method and --ddof.
+OPTIONS = {"quantile": "gdal", "ddof": 0}
+QUANTILES = {"median": 50, "q1": 25, "q3": 75}
+
+
+def is_quantile(stat):
+    return stat in QUANTILES or (stat[0] == "p" and stat[1:].isdigit())
+
+
 def output_type(stat, t, nodata):
     real = "Float64" if t == "Float64" else "Float32"
     if stat == "count":
         natural = "Int32"
     elif stat in ("mean", "SD", "rms"):
         natural = real
-    elif stat == "sum":
+    elif stat == "sum" or (is_quantile(stat) and OPTIONS["quantile"] == "linear"
+                           and t not in ("Float32", "Float64")):
+        # numpy-linear quantiles of integers are interpolated: typed like the sum.
         natural = "Float64" if t in ("Float64", "Int32", "UInt32", "Int64", "UInt64") else "Float32"
     elif stat == "range":
         # Unsigned and float ranges fit the input type; signed ones need the next type.
@@ -291,13 +302,19 @@ def reference(stat, v, in_type):
         if stat == "rms":
             return exact_sqrt(sq / n), 1
         sm = sum(fr)
+        if OPTIONS["ddof"] == 1:
+            if n == 1:
+                return None, 0  # no sample SD of one value: nodata
+            return exact_sqrt((n * sq - sm * sm) / (n * (n - 1))), 1
         return exact_sqrt((n * sq - sm * sm) / (n * n)), 1
     if stat == "mode":
         vals, counts = np.unique(s, return_counts=True)
         return float(vals[int(np.argmax(counts))]), 0  # first maximum = smallest value
-    percent = {"median": 50, "q1": 25, "q3": 75}.get(stat)
+    percent = QUANTILES.get(stat)
     if percent is None:
         percent = int(stat[1:])
+    if OPTIONS["quantile"] == "linear":
+        return float(np.quantile(v64, percent / 100)), 0
     return float(s[quantile_index(n, percent)]), 0
 
 
@@ -343,6 +360,9 @@ def compare_outputs(prefix, stats, in_type, out_nodata, cells, expect_gt, in_srs
                 r["empty"] += 1
             else:
                 want, tol = reference(stat, v, in_type)
+                if want is None:  # nodata by the statistic's rule (SD with ddof 1 of one value)
+                    want = out_nodata
+                    r["nodata_by_rule"] = r.get("nodata_by_rule", 0) + 1
                 want = float(NUMPY[want_type](want))
                 r["valid"] += 1
                 # A valid result equal to the output nodata reads back as nodata (warned about).
@@ -366,6 +386,8 @@ def compare_outputs(prefix, stats, in_type, out_nodata, cells, expect_gt, in_srs
 def stats_cmd(args):
     path, prefix, fx, fy, stats = args[0], args[1], int(args[2]), int(args[3]), args[4].split(",")
     opts = dict(zip(args[5::2], args[6::2]))
+    OPTIONS["quantile"] = opts.get("--quantile-method", "gdal")
+    OPTIONS["ddof"] = int(opts.get("--ddof", "0"))
     ds, band, arr = open_band(path)
     in_type = type_name(band)
     in_nodata = band.GetNoDataValue()
