@@ -17,7 +17,7 @@ if [ ! -f "$input" ]; then
         --co COMPRESS=LZW --co PREDICTOR=2 --co BIGTIFF=YES
 fi
 cargo build --release -q
-bin=$PWD/target/release/rastagg
+bin=$(realpath "${CARGO_TARGET_DIR:-target}")/release/rastagg
 out="$work/out"
 
 # Runs a command under /usr/bin/time; prints "seconds maxrss_kb".

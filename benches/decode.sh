@@ -21,7 +21,7 @@ if [ ! -f "$work/world_deflate.tif" ]; then
         "$work/world_lzw.tif" "$work/world_deflate.tif"
 fi
 cargo build --release -q
-bin=target/release/rastagg
+bin=${CARGO_TARGET_DIR:-target}/release/rastagg
 
 # Seconds taken by a command (output discarded).
 secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); awk "BEGIN{print $t1 - $t0}"; }
