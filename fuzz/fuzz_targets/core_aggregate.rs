@@ -60,17 +60,15 @@ struct Case {
 }
 
 const STATS: [&str; 16] = [
-    "count", "min", "max", "range", "sum", "mean", "SD", "median", "q1", "q3", "p0", "p100",
-    "p37", "mode", "rms", "all",
+    "count", "min", "max", "range", "sum", "mean", "SD", "median", "q1", "q3", "p0", "p100", "p37",
+    "mode", "rms", "all",
 ];
 
 fn axis(a: &Axis, in_size: u64) -> AxisMap {
     let made = match *a {
         Axis::Factor(f) => AxisMap::factor(in_size, 1 + u64::from(f % 12)),
         Axis::Area(o) => AxisMap::resize(in_size, 1 + u64::from(o) % in_size, Resampling::Area),
-        Axis::Corner(o) => {
-            AxisMap::resize(in_size, 1 + u64::from(o) % in_size, Resampling::Corner)
-        }
+        Axis::Corner(o) => AxisMap::resize(in_size, 1 + u64::from(o) % in_size, Resampling::Corner),
     };
     made.expect("valid axis")
 }
@@ -101,12 +99,7 @@ fn window_data<T: Copy>(full: &[T], width: u64, w: Window) -> Vec<T> {
 }
 
 /// Aggregates output rows `rows`, feeding the band's input rows as the windows `cuts` make.
-fn band<T: Pixel>(
-    c: &Case,
-    setup: &Setup<T>,
-    rows: Range<u64>,
-    split: bool,
-) -> Vec<StatOutput> {
+fn band<T: Pixel>(c: &Case, setup: &Setup<T>, rows: Range<u64>, split: bool) -> Vec<StatOutput> {
     let mut acc = BandAccumulator::<T>::new(
         &setup.stats,
         &setup.grid,
@@ -164,7 +157,11 @@ fn run<T: Pixel>(c: &Case, values: &[T]) {
         .iter()
         .map(|&s| STATS[usize::from(s) % STATS.len()])
         .collect();
-    let list = if list.is_empty() { "all".to_string() } else { list.join(",") };
+    let list = if list.is_empty() {
+        "all".to_string()
+    } else {
+        list.join(",")
+    };
     let stats = StatSet::parse(&list)
         .expect("known statistics")
         .with_options(StatOptions {
@@ -218,7 +215,12 @@ fn run<T: Pixel>(c: &Case, values: &[T]) {
             joined.extend(bits(&p[k].buffer));
             collisions += p[k].nodata_collisions;
         }
-        assert_eq!(joined, bits(&a.buffer), "{} differs when split", a.statistic);
+        assert_eq!(
+            joined,
+            bits(&a.buffer),
+            "{} differs when split",
+            a.statistic
+        );
         assert_eq!(collisions, a.nodata_collisions);
     }
     check_reference(&setup, &whole);

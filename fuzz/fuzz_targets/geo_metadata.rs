@@ -95,7 +95,11 @@ fuzz_target!(|case: Case| {
             let trimmed = raw.trim_matches(|c: char| c == '\0' || c.is_whitespace());
             assert_eq!(n.text, trimmed);
             if sample_type == SampleType::F32 && !n.value.is_nan() {
-                assert_eq!(f64::from(n.value as f32), n.value, "Float32 nodata is an f32");
+                assert_eq!(
+                    f64::from(n.value as f32),
+                    n.value,
+                    "Float32 nodata is an f32"
+                );
             }
         }
         (raw, n) => panic!("GDAL_NODATA {raw:?} read back as {n:?}"),

@@ -67,7 +67,7 @@ fuzz_target!(|case: Case<'_>| {
     let mut out = vec![0u8; len];
     let result = codec.decode(case.stored, &mut out);
     // Uncompressed, no predictor, native order: the block is the stored bytes.
-    let native = codec.byte_order.needs_swap() == false;
+    let native = !codec.byte_order.needs_swap();
     if codec.compression == Compression::None && codec.predictor == Predictor::None && native {
         match result {
             Ok(()) => assert_eq!(out[..], case.stored[..len]),

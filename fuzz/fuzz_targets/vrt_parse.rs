@@ -23,11 +23,20 @@ fuzz_target!(|data: &[u8]| {
     let Ok(vrt) = VrtDataset::from_xml(path, xml, options) else {
         return;
     };
-    let _ = (vrt.geo_transform(), vrt.srs(), vrt.epsg(), vrt.source_count());
+    let _ = (
+        vrt.geo_transform(),
+        vrt.srs(),
+        vrt.epsg(),
+        vrt.source_count(),
+    );
     let _ = vrt.geo_keys();
     let window = Window::new(0, 0, vrt.width().min(64), vrt.height().min(64));
     for band in 0..vrt.bands().min(MAX_BANDS) {
-        let _ = (vrt.nodata(band), vrt.offset_scale(band), vrt.band_sample_type(band));
+        let _ = (
+            vrt.nodata(band),
+            vrt.offset_scale(band),
+            vrt.band_sample_type(band),
+        );
         if let Ok(v) = vrt.read_window_f64(band, window) {
             assert_eq!(Some(v.len()), window.len());
         }
