@@ -119,7 +119,12 @@ impl TinyTiff {
         let mut entries = vec![
             (256, 4, 1, long(w)),
             (257, 4, 1, long(h)),
-            (258, 3, spp.into(), shorts(&vec![8 * t.size() as u16; spp.into()])),
+            (
+                258,
+                3,
+                spp.into(),
+                shorts(&vec![8 * t.size() as u16; spp.into()]),
+            ),
             (259, 3, 1, shorts(&[1])),
             (262, 3, 1, shorts(&[1])),
             (273, 4, 1, long(0)), // patched below
