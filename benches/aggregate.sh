@@ -39,8 +39,8 @@ for _ in $(seq "$repeat"); do
                 --stats count) ;;
         six_1t) r=$(measure "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 1 \
                 --stats count,min,max,sum,mean,SD) ;;
-        gdal_mean) mkdir -p "$out"; r=$(measure gdal_translate -q -r average -outsize 4320 2160 \
-                -co TILED=YES -co COMPRESS=DEFLATE "$input" "$out/gdal_mean.tif") ;;
+        gdal_mean) r=$(measure gdal_translate -q -r average -outsize 4320 2160 \
+                -co TILED=YES -co COMPRESS=DEFLATE "$input" "$work/gdal_mean.tif") ;;
         esac
         secs[$name]+="${r% *} "
         rss[$name]+="${r#* } "
