@@ -155,14 +155,20 @@ impl Summary {
 /// Aggregates every input, `options.threads` bands at a time, and reports through `observer`.
 pub fn run(inputs: &[PathBuf], options: &JobOptions, observer: &dyn Observer) -> Summary {
     let start = Instant::now();
+    let workers = options.threads.max(1);
     let scheduler = Scheduler {
+        // Block decoding and tile encoding run on this pool, so `--threads` bounds the whole
+        // run, not only the number of bands in flight (rayon's global pool as a fallback).
+        pool: rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .build()
+            .ok(),
         inputs,
         options,
         observer,
         state: Mutex::new(State::default()),
         outcomes: Mutex::new(vec![None; inputs.len()]),
     };
-    let workers = options.threads.max(1);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| scheduler.work());
@@ -193,6 +199,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Hands out (input, band) units in order, opening inputs as they are reached.
 struct Scheduler<'a> {
+    pool: Option<rayon::ThreadPool>,
     inputs: &'a [PathBuf],
     options: &'a JobOptions,
     observer: &'a dyn Observer,
@@ -211,11 +218,19 @@ impl Scheduler<'_> {
     /// A worker's loop: run units until none is left.
     fn work(&self) {
         while let Some((job, band)) = self.next_unit() {
-            job.run_band(band, self.observer);
+            self.on_pool(|| job.run_band(band, self.observer));
             if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-                let outcome = job.finish();
+                let outcome = self.on_pool(|| job.finish());
                 self.record(job.index, outcome);
             }
+        }
+    }
+
+    /// Runs `f` on the run's thread pool, so that the parallel loops inside it use that pool.
+    fn on_pool<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        match &self.pool {
+            Some(pool) => pool.install(f),
+            None => f(),
         }
     }
 
