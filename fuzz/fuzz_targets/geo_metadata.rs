@@ -23,19 +23,6 @@ struct Case {
     gdal_nodata: Option<String>,
 }
 
-const TYPES: [SampleType; 10] = [
-    SampleType::U8,
-    SampleType::I8,
-    SampleType::U16,
-    SampleType::I16,
-    SampleType::U32,
-    SampleType::I32,
-    SampleType::U64,
-    SampleType::I64,
-    SampleType::F32,
-    SampleType::F64,
-];
-
 /// Every accessor of a GeoKey directory.
 fn exercise(keys: &GeoKeys) {
     for [id, ..] in keys.entries() {
@@ -47,7 +34,7 @@ fn exercise(keys: &GeoKeys) {
 }
 
 fuzz_target!(|case: Case| {
-    let sample_type = TYPES[usize::from(case.sample_type) % TYPES.len()];
+    let sample_type = SampleType::ALL[usize::from(case.sample_type) % SampleType::ALL.len()];
     let bands = u16::from(case.bands % 4) + 1;
     let tiff = TinyTiff {
         width: 2,

@@ -33,25 +33,13 @@ const PREDICTORS: [Predictor; 3] = [
     Predictor::Horizontal,
     Predictor::FloatingPoint,
 ];
-const TYPES: [SampleType; 10] = [
-    SampleType::U8,
-    SampleType::I8,
-    SampleType::U16,
-    SampleType::I16,
-    SampleType::U32,
-    SampleType::I32,
-    SampleType::U64,
-    SampleType::I64,
-    SampleType::F32,
-    SampleType::F64,
-];
 
 fuzz_target!(|case: Case<'_>| {
     let pick = |n: u8, len: usize| usize::from(n) % len;
     let codec = BlockCodec {
         compression: COMPRESSIONS[pick(case.compression, COMPRESSIONS.len())],
         predictor: PREDICTORS[pick(case.predictor, PREDICTORS.len())],
-        sample_type: TYPES[pick(case.sample_type, TYPES.len())],
+        sample_type: SampleType::ALL[pick(case.sample_type, SampleType::ALL.len())],
         byte_order: if case.big_endian {
             ByteOrder::Big
         } else {
