@@ -94,15 +94,20 @@ pub(crate) fn range_exact<T: Pixel>(
     }
     let (lo, hi) = (lo.to_f64(), hi.to_f64());
     let m = lo.abs().max(hi.abs());
-    // Exponent of the lowest bit any value can have (None: no non-zero value).
-    let lsb = if T::SIGNIFICAND_BITS == 0 {
-        Some(0)
+    // The smallest non-zero magnitude (None: integers, or no non-zero value).
+    let amin = if T::SIGNIFICAND_BITS == 0 {
+        None
     } else {
         c.amin
             .get(cols.clone())
             .map(|v| v.iter().fold(f64::INFINITY, |a, &x| a.min(x.to_f64())))
             .filter(|a| a.is_finite())
-            .map(|a| ((a.to_bits() >> 52) & 0x7ff) as i32 - 1023 - (T::SIGNIFICAND_BITS - 1))
+    };
+    // Exponent of the lowest bit any value can have (None: no non-zero value).
+    let lsb = if T::SIGNIFICAND_BITS == 0 {
+        Some(0)
+    } else {
+        amin.map(|a| ((a.to_bits() >> 52) & 0x7ff) as i32 - 1023 - (T::SIGNIFICAND_BITS - 1))
     };
     // Split squares: hi = f32(x²) ≥ 2^(2·e(min)) has its lowest bit at 2^(2·lsb + 23); lo is
     // below 2^-24·hi with its lowest bit at 2^(2·lsb): the hi bound is the binding one.
@@ -121,7 +126,11 @@ pub(crate) fn range_exact<T: Pixel>(
     }
     if square_magnitude {
         let m2 = m * m;
-        let hi_fits = !T::SPLIT_SQUARES || m2 <= f64::from(f32::MAX);
+        // The bounds on hi and lo hold only while every hi is an f32 normal: a square below
+        // f32::MIN_POSITIVE rounds to a subnormal or to 0 and leaves all its bits in lo.
+        let hi_fits = !T::SPLIT_SQUARES
+            || (m2 <= f64::from(f32::MAX)
+                && amin.is_none_or(|a| a * a >= f64::from(f32::MIN_POSITIVE)));
         exact &= m2.is_finite() && hi_fits && lsb.is_none_or(|l| fits(n * m2, sq_lsb(l)));
     }
     exact
