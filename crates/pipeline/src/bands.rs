@@ -16,8 +16,11 @@ use crate::source::SourceInfo;
 const CHUNK_BYTES: u64 = 16 << 20;
 /// Tile height of the outputs: bands of whole tile rows let the writer encode them at once.
 const OUTPUT_TILE_ROWS: u64 = 256;
-/// Bands per worker aimed at, so that the last bands of an input keep every worker busy.
-const BANDS_PER_WORKER: u64 = 4;
+/// Decoded input bytes one band aims at: the band's share of the input decides its height,
+/// not the thread count, so the same input is always cut the same way (DESIGN.md: bands
+/// planned from the grid alone). Small enough that an input gives many bands to share among
+/// workers (the 21600 × 10800 Float32 benchmark at factor 5: 17 bands of 128 output rows).
+const BAND_INPUT_BYTES: u64 = 32 << 20;
 
 /// How one input is cut into units of work.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,10 +35,10 @@ pub struct BandPlan {
 
 /// Plans the bands of one input for `workers` workers within `mem_limit` bytes.
 ///
-/// Band heights aim at [`BANDS_PER_WORKER`] bands per worker, rounded to a multiple of both
-/// the output tile height and the number of output rows whose inputs fill whole input blocks,
-/// then halve until `workers` bands, their read buffers and the writers' partial tile rows fit.
-/// An input whose single-row band cannot fit is refused with the numbers.
+/// Band heights aim at [`BAND_INPUT_BYTES`] of input each, rounded as [`alignment`] says, then
+/// halve until `workers` bands, their read buffers and the writers' partial tile rows fit (so
+/// the thread count changes the bands only when memory is tight). An input whose single-row
+/// band cannot fit is refused with the numbers.
 pub fn plan_bands(
     input: &SourceInfo,
     out: &OutputGrid,
@@ -68,7 +71,9 @@ pub fn plan_bands(
             .checked_mul(workers)?
             .checked_add(writer_bytes)
     };
-    let ideal = height.div_ceil(workers * BANDS_PER_WORKER).max(1);
+    // Input rows per output row: the band's input bytes are this times its rows times a row.
+    let ratio = input.height.max(1).div_ceil(height.max(1));
+    let ideal = (BAND_INPUT_BYTES / row_bytes.saturating_mul(ratio).max(1)).clamp(1, height.max(1));
     let unit = alignment(&out.grid, block, ideal);
     let target = ((ideal + unit / 2) / unit).max(1) * unit;
     let mut rows = target.min(height).max(1);
@@ -100,24 +105,26 @@ pub fn plan_bands(
     })
 }
 
-/// The band height to round to: the largest of these that is at most twice `ideal` rows —
-/// whole output tile rows that also start on input block boundaries; whole output tile rows;
-/// input block boundaries alone; any row. Aligned bands let the writer encode whole tile rows
-/// at once and keep blocks from being decoded by two bands.
+/// The band height to round to. Preferred: whole output tile rows, or halves, quarters ...
+/// of one, that also start on input block boundaries, the largest at most twice `ideal` rows
+/// (aligned bands let the writer encode tile rows as soon as they are complete, and keep blocks
+/// from being decoded by two bands). Else block boundaries alone, even for bands up to eight
+/// times `ideal` (a block cut by two bands is decoded twice); else tile fractions alone; else
+/// any row.
 fn alignment(grid: &Grid, block_height: u64, ideal: u64) -> u64 {
     // Output rows whose inputs span whole blocks (non-integer grids share rows anyway).
     let input_aligned = match grid.y.factor_value() {
         Some(f) => lcm(f, block_height) / f,
         None => 1,
     };
-    [
-        lcm(input_aligned, OUTPUT_TILE_ROWS),
-        OUTPUT_TILE_ROWS,
-        input_aligned,
-    ]
-    .into_iter()
-    .find(|&u| u <= ideal.saturating_mul(2))
-    .unwrap_or(1)
+    let fractions = || (0..9).map(|k| OUTPUT_TILE_ROWS >> k);
+    let limit = ideal.saturating_mul(2);
+    fractions()
+        .map(|t| lcm(input_aligned, t))
+        .find(|&u| u <= limit)
+        .or(Some(input_aligned).filter(|&u| u <= ideal.saturating_mul(8)))
+        .or_else(|| fractions().find(|&u| u <= limit))
+        .unwrap_or(1)
 }
 
 fn gcd(a: u64, b: u64) -> u64 {
@@ -129,4 +136,56 @@ fn lcm(a: u64, b: u64) -> u64 {
         return a.max(b);
     }
     (a / gcd(a, b)).saturating_mul(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rastagg_core::output_type;
+
+    /// The bands of a `width` × `height` Float32 input in blocks of `block` rows, factor 5,
+    /// six statistics, for `workers` workers within `limit` bytes.
+    fn bands(width: u64, height: u64, block: u64, workers: usize, limit: u64) -> Vec<Range<u64>> {
+        let input = SourceInfo {
+            width,
+            height,
+            bands: 1,
+            sample_type: SampleType::F32,
+            nodata: Some(-9999.0),
+            geo_transform: None,
+            geo_keys: None,
+            block_height: block,
+        };
+        let out = OutputGrid {
+            grid: Grid::factor(width, height, 5, 5).unwrap(),
+            geo_transform: None,
+        };
+        let stats = StatSet::parse("count,min,max,sum,mean,SD").unwrap();
+        let types: Vec<_> = stats
+            .stats()
+            .iter()
+            .map(|&s| output_type(s, SampleType::F32, &stats.options, -9999.0))
+            .collect();
+        plan_bands(&input, &out, &stats, &types, workers, limit)
+            .unwrap()
+            .bands
+    }
+
+    #[test]
+    fn bands_follow_the_input_not_the_threads() {
+        // The benchmark file: one-row strips; 32 MiB of input is 77 output rows, so bands
+        // are half output tile rows, the same for 1, 2 and 8 workers.
+        let strips = bands(21_600, 10_800, 1, 2, 4 << 30);
+        assert_eq!(strips.len(), 17);
+        assert!(strips.iter().all(|b| b.start % 128 == 0 && b.end - b.start <= 128));
+        assert_eq!(bands(21_600, 10_800, 1, 1, 4 << 30), strips);
+        assert_eq!(bands(21_600, 10_800, 1, 8, 4 << 30), strips);
+        // 256-row tiles: bands stay on tile boundaries (lcm(5, 256) / 5 = 256 output rows)
+        // rather than decode a tile twice.
+        let tiles = bands(21_600, 10_800, 256, 2, 4 << 30);
+        assert!(tiles.iter().all(|b| b.start % 256 == 0));
+        assert_eq!(tiles.len(), 9);
+        // A tight limit shrinks the bands.
+        assert!(bands(21_600, 10_800, 1, 2, 150 << 20).len() > 17);
+    }
 }

@@ -6,8 +6,9 @@
 //! every worker. Each band reads the input rows it covers in block-aligned chunks, feeds them
 //! to a [`BandAccumulator`] and hands the finished buffers to the output writers; the worker
 //! that finishes an input's last band finishes its writers (which rename the outputs into
-//! place). Bands are planned from the grid and the memory limit only, never from timing, so
-//! the outputs are the same bytes whatever the thread count.
+//! place). Bands are planned from the grid and the memory limit (which, when tight, also
+//! counts the workers), never from timing; the core's results do not depend on the bands
+//! anyway, so the outputs are the same bytes whatever the thread count.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
