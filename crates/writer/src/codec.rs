@@ -83,16 +83,30 @@ fn horizontal_differences(row: &mut [u8], sample_size: usize) {
 /// TIFF predictor 3 on one row of little-endian floats: the samples' bytes split into planes,
 /// most significant byte first, then each byte minus its left neighbour.
 fn float_differences(row: &mut [u8], planes: &mut [u8], sample_size: usize) {
-    let n = row.len() / sample_size;
-    for (i, sample) in row.chunks_exact(sample_size).enumerate() {
-        for (b, &byte) in sample.iter().rev().enumerate() {
-            planes[b * n + i] = byte;
-        }
+    match sample_size {
+        2 => split_planes::<2>(row, planes),
+        4 => split_planes::<4>(row, planes),
+        _ => split_planes::<8>(row, planes),
     }
     let mut prev = 0u8;
     for (dst, &v) in row.iter_mut().zip(planes.iter()) {
         *dst = v.wrapping_sub(prev);
         prev = v;
+    }
+}
+
+/// Byte `N − 1 − b` of every `N`-byte sample of `row` into plane `b` of `planes`: one plane
+/// at a time, so each pass reads with a fixed stride and writes contiguously.
+fn split_planes<const N: usize>(row: &[u8], planes: &mut [u8]) {
+    let (samples, _) = row.as_chunks::<N>();
+    if samples.is_empty() {
+        return;
+    }
+    for (b, plane) in planes.chunks_exact_mut(samples.len()).take(N).enumerate() {
+        let byte = N - 1 - b;
+        for (dst, sample) in plane.iter_mut().zip(samples) {
+            *dst = sample[byte];
+        }
     }
 }
 
