@@ -7,6 +7,12 @@
 //! - `area` (GDAL's): every input cell overlapping output o contributes, weighted by the
 //!   fraction of the input cell inside o. Overlaps are computed in exact integer arithmetic
 //!   (units of 1/out_size of an input cell) and rounded once to f64.
+//!
+//! Aligned axes (`--align`, [`aligned_axis`]) start their first output cell `d` input cells
+//! before the input: output o covers inputs `[o·ratio − d, (o+1)·ratio − d)`. With a whole
+//! ratio and a whole `d` that is an integer factor shifted by `d` cells (each input cell wholly
+//! in one output, unweighted); otherwise `area` weights with the shift in exact integer units,
+//! or `corner` with input i wholly in output `floor((i + d) / ratio)`.
 
 use std::ops::Range;
 
@@ -27,11 +33,16 @@ enum Rule {
     Factor(u64),
     /// First input index of every output index, plus `in_size` at the end.
     Corner(Vec<u64>),
-    /// Output `o` spans `[o·span, (o+1)·span)` and input `i` spans `[i·unit, (i+1)·unit)`, in
-    /// units of 1/`unit` of an input cell: `span / unit` input cells per output cell.
+    /// Output `o` spans `[o·span, (o+1)·span)` and input `i` spans
+    /// `[i·unit + shift, (i+1)·unit + shift)`, in units of 1/`unit` of an input cell:
+    /// `span / unit` input cells per output cell, the first output starting `shift / unit`
+    /// input cells before the input (`shift < span`). `span`, `unit` and `shift` have no
+    /// common divisor, so `unit == 1` exactly when every input cell lies wholly in one output
+    /// (a shifted integer factor: unweighted).
     Area {
         span: u64,
         unit: u64,
+        shift: u64,
     },
 }
 
@@ -71,7 +82,7 @@ impl AxisMap {
         if in_size.is_multiple_of(out_size) {
             return AxisMap::factor(in_size, in_size / out_size);
         }
-        AxisMap::ratio(in_size, out_size, in_size, out_size, mode)
+        AxisMap::ratio(in_size, out_size, (in_size, out_size, 0), mode)
     }
 
     /// An axis whose output cells are `ratio` input cells wide, whatever the input size: the
@@ -90,30 +101,36 @@ impl AxisMap {
         if (ratio / k - 1.0).abs() <= SNAP_TOLERANCE {
             return AxisMap::factor(in_size, k as u64);
         }
-        let (span, unit) = fraction(ratio, 1 << 20);
+        let (span, unit) = fraction(ratio, 1 << 20, ratio * 1e-12);
         let out_size = ((in_size as f64 / ratio - SNAP_TOLERANCE).ceil() as u64).max(1);
-        AxisMap::ratio(in_size, out_size, span, unit, mode)
+        AxisMap::ratio(in_size, out_size, (span, unit, 0), mode)
     }
 
-    /// `out_size` output cells each `span / unit` input cells wide (`span ≥ unit ≥ 1`).
+    /// `out_size` output cells each `span / unit` input cells wide (`span ≥ unit ≥ 1`), the
+    /// first starting `shift / unit` input cells before the input (`shift < span`). A whole
+    /// ratio with a whole shift is the partition it describes, whatever `mode` says.
     fn ratio(
         in_size: u64,
         out_size: u64,
-        span: u64,
-        unit: u64,
+        (span, unit, shift): (u64, u64, u64),
         mode: Resampling,
     ) -> Result<AxisMap> {
+        let g = gcd(gcd(span, unit), shift);
+        let (span, unit, shift) = (span / g, unit / g, shift / g);
         let rule = match mode {
-            Resampling::Area => Rule::Area { span, unit },
+            _ if unit == 1 && shift == 0 => Rule::Factor(span),
+            Resampling::Area => Rule::Area { span, unit, shift },
+            _ if unit == 1 => Rule::Area { span, unit, shift },
             Resampling::Corner => {
                 let ratio = span as f64 / unit as f64;
+                let offset = shift as f64 / unit as f64;
                 let mut starts = Vec::new();
                 starts
                     .try_reserve_exact(usize::try_from(out_size).unwrap_or(usize::MAX))
                     .map_err(|_| CoreError::TooLarge(format!("{out_size} output cells")))?;
                 let mut next = 0u64;
                 for i in 0..in_size {
-                    let o = corner_index(i, ratio, out_size);
+                    let o = corner_index(i, ratio, offset, out_size);
                     while next <= o {
                         starts.push(i);
                         next += 1;
@@ -153,9 +170,9 @@ impl AxisMap {
     }
 
     /// True when input cells can be shared by two outputs with fractional weights (`area` with
-    /// a non-integer ratio); false when each input cell belongs wholly to one output.
+    /// a non-integer ratio or shift); false when each input cell belongs wholly to one output.
     pub fn is_weighted(&self) -> bool {
-        matches!(self.rule, Rule::Area { .. })
+        matches!(self.rule, Rule::Area { unit, .. } if unit > 1)
     }
 
     /// The input cells that contribute to output `out` (empty past the end).
@@ -174,11 +191,16 @@ impl AxisMap {
                 };
                 at(out)..at(out + 1)
             }
-            Rule::Area { span, unit } => {
-                let (p, q) = (u128::from(*span), u128::from(*unit));
-                let lo = (u128::from(out) * p / q).min(u128::from(self.in_size));
-                let hi = ((u128::from(out) + 1) * p).div_ceil(q);
-                lo as u64..(hi.min(u128::from(self.in_size))) as u64
+            Rule::Area { span, unit, shift } => {
+                let (p, q, s) = (u128::from(*span), u128::from(*unit), u128::from(*shift));
+                let n = u128::from(self.in_size);
+                // Inputs i with i·q + s < (o+1)·p and (i+1)·q + s > o·p; s < p.
+                let lo = ((u128::from(out) * p).saturating_sub(s) / q).min(n);
+                let hi = ((u128::from(out) + 1) * p)
+                    .saturating_sub(s)
+                    .div_ceil(q)
+                    .min(n);
+                lo as u64..hi as u64
             }
         }
     }
@@ -203,11 +225,12 @@ impl AxisMap {
                 let o = starts.partition_point(|&s| s <= i) as u64 - 1;
                 o..o + 1
             }
-            Rule::Area { span, unit } => {
-                let (p, q) = (u128::from(*span), u128::from(*unit));
-                let first = (u128::from(i) * q / p).min(u128::from(self.out_size));
-                let last = ((u128::from(i) + 1) * q).div_ceil(p);
-                first as u64..(last.min(u128::from(self.out_size))) as u64
+            Rule::Area { span, unit, shift } => {
+                let (p, q, s) = (u128::from(*span), u128::from(*unit), u128::from(*shift));
+                let m = u128::from(self.out_size);
+                let first = ((u128::from(i) * q + s) / p).min(m);
+                let last = ((u128::from(i) + 1) * q + s).div_ceil(p).min(m);
+                first as u64..last as u64
             }
         }
     }
@@ -217,12 +240,12 @@ impl AxisMap {
     /// to `out`, else 0).
     pub fn overlap(&self, i: u64, out: u64) -> u64 {
         match self.rule {
-            Rule::Area { span, unit } => {
-                let (p, q) = (u128::from(span), u128::from(unit));
+            Rule::Area { span, unit, shift } => {
+                let (p, q, s) = (u128::from(span), u128::from(unit), u128::from(shift));
                 let (i, o) = (u128::from(i), u128::from(out));
-                // Input i spans [i·q, (i+1)·q), output o spans [o·p, (o+1)·p).
-                let lo = (i * q).max(o * p);
-                let hi = ((i + 1) * q).min((o + 1) * p);
+                // Input i spans [i·q + s, (i+1)·q + s), output o spans [o·p, (o+1)·p).
+                let lo = (i * q + s).max(o * p);
+                let hi = ((i + 1) * q + s).min((o + 1) * p);
                 // At most q: fits.
                 hi.saturating_sub(lo) as u64
             }
@@ -246,9 +269,10 @@ impl AxisMap {
     }
 }
 
-/// The fraction p/q nearest `x` (≥ 1) with q ≤ `max_den`, by continued fractions: exact for
-/// ratios such as 0.3/0.25 = 6/5 that f64 holds only approximately.
-fn fraction(x: f64, max_den: u64) -> (u64, u64) {
+/// The first convergent p/q of the continued fraction of `x` (≥ 0) within `tolerance` of it,
+/// or the last with q ≤ `max_den`: exact for ratios such as 0.3/0.25 = 6/5 that f64 holds only
+/// approximately.
+fn fraction(x: f64, max_den: u64, tolerance: f64) -> (u64, u64) {
     // Convergents h/k of the continued fraction of x.
     let (mut h0, mut h1, mut k0, mut k1) = (0u64, 1u64, 1u64, 0u64);
     let mut rest = x;
@@ -265,18 +289,23 @@ fn fraction(x: f64, max_den: u64) -> (u64, u64) {
         }
         (h0, h1, k0, k1) = (h1, h2, k1, k2);
         let f = rest - a;
-        if (h1 as f64 / k1 as f64 - x).abs() <= x * 1e-12 || f == 0.0 {
+        if (h1 as f64 / k1 as f64 - x).abs() <= tolerance || f == 0.0 {
             break;
         }
         rest = 1.0 / f;
     }
-    (h1.max(1), k1.max(1))
+    (h1, k1.max(1))
 }
 
-/// MAP raster_utilities' output index of input `i`: `floor(i / ratio)` in f64, clamped to the
-/// last output.
-fn corner_index(i: u64, ratio: f64, out_size: u64) -> u64 {
-    ((i as f64 / ratio).floor() as u64).min(out_size - 1)
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// MAP raster_utilities' output index of input `i` on an axis whose first output starts
+/// `offset` input cells before the input: `floor((i + offset) / ratio)` in f64, clamped to the
+/// last output (`offset` is 0 but for aligned axes, and `i + 0.0` is `i` exactly).
+fn corner_index(i: u64, ratio: f64, offset: f64, out_size: u64) -> u64 {
+    (((i as f64 + offset) / ratio).floor() as u64).min(out_size - 1)
 }
 
 /// The two axes of an aggregation: columns (`x`) and rows (`y`).
@@ -368,6 +397,13 @@ pub fn resolution_axis(
     out_pixel: f64,
     mode: Resampling,
 ) -> Result<AxisMap> {
+    let (i, o) = pixel_sizes(in_size, in_pixel, out_pixel)?;
+    AxisMap::scaled(in_size, o / i, mode)
+}
+
+/// The snapped, unsigned input and output pixel sizes of a resolution, or why they cannot be
+/// aggregated one to the other.
+fn pixel_sizes(in_size: u64, in_pixel: f64, out_pixel: f64) -> Result<(f64, f64)> {
     let i = snap_pixel_size(in_pixel).abs();
     let o = snap_pixel_size(out_pixel).abs();
     if !(i.is_finite() && o.is_finite() && i > 0.0 && o > 0.0) || in_size == 0 {
@@ -381,7 +417,88 @@ pub fn resolution_axis(
              (rastagg aggregates, it does not upsample)"
         )));
     }
-    AxisMap::scaled(in_size, o / i, mode)
+    Ok((i, o))
+}
+
+/// An axis aligned to a global grid ([`aligned_axis`]) and where its first output cell starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlignedAxis {
+    /// Which input cells feed which output cell.
+    pub axis: AxisMap,
+    /// The coordinate of the outer edge of the first output cell, a multiple of the output
+    /// pixel size: the output geotransform's origin on this axis.
+    pub origin: f64,
+}
+
+/// Largest denominator of an aligned area axis' exact units (1/unit of an input cell), so that
+/// the product of both axes' units stays below the 2^52 that exact area weights allow.
+const MAX_ALIGNED_UNIT: u64 = 1 << 26;
+
+/// The axis for output pixels of `out_pixel` units aligned to the global grid of multiples of
+/// `out_pixel` (`--align`, like `gdalwarp -tap`). The input has `in_size` pixels of `in_pixel`
+/// units (signed: negative for the rows of a north-up raster) from coordinate `in_origin`.
+///
+/// The output extent is the input's snapped outward to multiples of the output pixel size
+/// (`floor` at the start, `ceil` at the end, along the axis' direction); a bound within
+/// [`SNAP_TOLERANCE`] of an output cell of a multiple counts as on it, so float noise never adds
+/// a cell. Pixel sizes are snapped as by [`resolution_axis`]. The first output cell then starts
+/// `d = |in_origin − origin| / |in_pixel|` input cells before the input, and output o covers
+/// inputs `[o·ratio − d, (o+1)·ratio − d)`. `d` is taken as the simplest fraction within
+/// [`SNAP_TOLERANCE`] of an input cell (denominators kept so that the exact units stay at most
+/// 2^26 per axis), the ratio as in [`AxisMap::scaled`]. A whole ratio with a whole `d` is a
+/// shifted integer factor (each input cell wholly in one output, unweighted, whatever `mode`);
+/// otherwise `area` weights overlaps exactly and `corner` puts input i wholly into output
+/// `floor((i + d) / ratio)`, in f64. Cells past the input aggregate only what exists.
+pub fn aligned_axis(
+    in_size: u64,
+    in_origin: f64,
+    in_pixel: f64,
+    out_pixel: f64,
+    mode: Resampling,
+) -> Result<AlignedAxis> {
+    let (i, o) = pixel_sizes(in_size, in_pixel, out_pixel)?;
+    let sign = if in_pixel < 0.0 { -1.0 } else { 1.0 };
+    // The input's bounds in output cells, along the axis' direction.
+    let start = in_origin * sign / o;
+    let end = start + in_size as f64 * i / o;
+    let mut first = (start + SNAP_TOLERANCE).floor();
+    let last = (end - SNAP_TOLERANCE).ceil();
+    let limit = 2f64.powi(53);
+    if !(first.abs() < limit && last.abs() < limit) {
+        return Err(CoreError::Grid(format!(
+            "cannot align {in_size} pixels of size {in_pixel} from {in_origin} to multiples of \
+             {out_pixel}"
+        )));
+    }
+    let ratio = o / i;
+    let k = ratio.round();
+    let (span, unit) = if (ratio / k - 1.0).abs() <= SNAP_TOLERANCE {
+        (k as u64, 1)
+    } else {
+        fraction(ratio, 1 << 20, ratio * 1e-12)
+    };
+    let d = (start - first).max(0.0) * ratio;
+    let (dp, dq) = fraction(d, MAX_ALIGNED_UNIT / unit, SNAP_TOLERANCE);
+    let units = unit / gcd(unit, dq) * dq;
+    let (Some(span), Some(mut shift)) =
+        (span.checked_mul(units / unit), dp.checked_mul(units / dq))
+    else {
+        return Err(CoreError::Grid(format!(
+            "cannot align pixels of size {in_pixel} to multiples of {out_pixel}: ratio too large"
+        )));
+    };
+    if shift >= span {
+        // d rounded up to a whole output cell: the input starts on the next multiple.
+        shift -= span;
+        first += 1.0;
+    }
+    let out_size = ((last - first) as u64).max(1);
+    let axis = AxisMap::ratio(in_size, out_size, (span, units, shift), mode)?;
+    Ok(AlignedAxis {
+        axis,
+        // + 0.0: a zero origin is +0, not -0.
+        origin: first * o * sign + 0.0,
+    })
 }
 
 #[cfg(test)]
@@ -488,5 +605,201 @@ mod tests {
         assert_eq!((a.out_size(), a.unit()), (9, 5));
         assert!(resolution_axis(100, 30.0, 10.0, Resampling::Area).is_err());
         assert!(resolution_axis(100, 30.0, f64::NAN, Resampling::Area).is_err());
+    }
+
+    /// The overlap of input i = [i·q + s, (i+1)·q + s) with output o = [o·p, (o+1)·p), straight
+    /// from the definition, in units of 1/q of an input cell.
+    fn overlap_reference(i: u64, o: u64, (p, q, s): (u64, u64, u64)) -> u64 {
+        let lo = (i * q + s).max(o * p);
+        let hi = ((i + 1) * q + s).min((o + 1) * p);
+        hi.saturating_sub(lo)
+    }
+
+    /// The contiguous range of `0..n` where `f` holds (empty at `n` when nowhere).
+    fn where_true(n: u64, f: impl Fn(u64) -> bool) -> Range<u64> {
+        let hits: Vec<u64> = (0..n).filter(|&k| f(k)).collect();
+        match (hits.first(), hits.last()) {
+            (Some(&a), Some(&b)) => {
+                assert_eq!(hits.len() as u64, b - a + 1, "not contiguous");
+                a..b + 1
+            }
+            _ => n..n,
+        }
+    }
+
+    proptest::proptest! {
+        /// Shifted area and partition rules against the brute-force overlaps of their
+        /// definition: inputs, outputs_of, overlap, unit, weight, is_weighted.
+        #[test]
+        fn shifted_axes_match_brute_force(
+            in_size in 1u64..60,
+            q in 1u64..7,
+            extra in 0u64..30,
+            s_pick in 0u64..1000,
+        ) {
+            let p = q + extra;
+            let s = s_pick % p;
+            let out_size = (in_size * q + s).div_ceil(p);
+            let def = (p, q, s);
+            let a = AxisMap::ratio(in_size, out_size, def, Resampling::Area).unwrap();
+            let g = gcd(gcd(p, q), s);
+            proptest::prop_assert_eq!(a.unit(), q / g);
+            proptest::prop_assert_eq!(a.is_weighted(), q / g > 1);
+            proptest::prop_assert_eq!(a.factor_value().is_some(), q / g == 1 && s == 0);
+            for o in 0..out_size {
+                let want = where_true(in_size, |i| overlap_reference(i, o, def) > 0);
+                let want = if want.is_empty() { in_size..in_size } else { want };
+                proptest::prop_assert_eq!(a.inputs(o), want, "inputs of {}", o);
+            }
+            for i in 0..in_size {
+                let want = where_true(out_size, |o| overlap_reference(i, o, def) > 0);
+                proptest::prop_assert_eq!(a.outputs_of(i), want, "outputs of {}", i);
+                let mut total = 0;
+                for o in 0..out_size {
+                    let r = overlap_reference(i, o, def);
+                    proptest::prop_assert_eq!(a.overlap(i, o), r / g, "overlap {} {}", i, o);
+                    proptest::prop_assert_eq!(a.weight(i, o), r as f64 / q as f64);
+                    total += r;
+                }
+                // Every input cell lies wholly within the outputs.
+                proptest::prop_assert_eq!(total, q);
+            }
+            // Corner: input i wholly in floor((i + s/q) / (p/q)) in f64; the partition when the
+            // ratio and the shift are whole.
+            let c = AxisMap::ratio(in_size, out_size, def, Resampling::Corner).unwrap();
+            proptest::prop_assert!(!c.is_weighted());
+            let (ratio, offset) = ((p / g) as f64 / (q / g) as f64, (s / g) as f64 / (q / g) as f64);
+            for i in 0..in_size {
+                let o = (((i as f64 + offset) / ratio).floor() as u64).min(out_size - 1);
+                proptest::prop_assert_eq!(c.outputs_of(i), o..o + 1, "corner output of {}", i);
+                proptest::prop_assert!(c.inputs(o).contains(&i));
+                if q / g == 1 {
+                    proptest::prop_assert_eq!(a.outputs_of(i), o..o + 1);
+                }
+            }
+        }
+
+        /// Aligned axes on whole input cells: the output starts on a multiple of R at most one
+        /// cell before the input, ends at most one cell after it, and input i goes to output
+        /// floor((i + d) / ratio).
+        #[test]
+        fn whole_aligned_axes_are_shifted_factors(
+            in_size in 1u64..200,
+            n in 1u64..13,
+            origin_cells in -5000i64..5000,
+            north_up in proptest::bool::ANY,
+        ) {
+            let px = 1.0 / 120.0;
+            let sign = if north_up { -1.0 } else { 1.0 };
+            let origin = origin_cells as f64 * px * sign;
+            let al = aligned_axis(in_size, origin, px * sign, n as f64 * px, Resampling::Area)
+                .unwrap();
+            let d = origin_cells.rem_euclid(n as i64) as u64;
+            let out_size = (in_size + d).div_ceil(n);
+            proptest::prop_assert_eq!(al.axis.out_size(), out_size);
+            proptest::prop_assert!(!al.axis.is_weighted());
+            proptest::prop_assert_eq!(al.axis.factor_value().is_some(), d == 0);
+            let want_origin = (origin_cells - d as i64) / n as i64;
+            proptest::prop_assert!(
+                (al.origin - want_origin as f64 * n as f64 * px * sign).abs() < 1e-9,
+                "origin {} for {} cells of {}", al.origin, want_origin, n
+            );
+            for i in 0..in_size {
+                let o = (i + d) / n;
+                proptest::prop_assert_eq!(al.axis.outputs_of(i), o..o + 1);
+                proptest::prop_assert_eq!(al.axis.overlap(i, o), 1);
+            }
+            for o in 0..out_size {
+                let want = (o * n).saturating_sub(d)..((o + 1) * n - d).min(in_size);
+                proptest::prop_assert_eq!(al.axis.inputs(o), want);
+            }
+        }
+    }
+
+    #[test]
+    fn aligned_axes_snap_the_extent_outward() {
+        let five = mastergrid_resolution("5km").unwrap();
+        // 53 columns of 1/120° from 2 pixels east of a 1/24° multiple: the extent 10 + 2/120 ..
+        // 10 + 55/120 snaps to 10 .. 10 + 55/120 = 251·R exactly (in f64 251.00000000000003 R,
+        // which must not add a column: gdalwarp -tap adds one there).
+        let x = aligned_axis(53, 10.0 + 2.0 / 120.0, 1.0 / 120.0, five, Resampling::Area).unwrap();
+        assert_eq!((x.origin, x.axis.out_size()), (10.0, 11));
+        assert_eq!((x.axis.factor_value(), x.axis.is_weighted()), (None, false));
+        assert_eq!(
+            (x.axis.inputs(0), x.axis.inputs(1), x.axis.inputs(10)),
+            (0..3, 3..8, 48..53)
+        );
+        // Rows: top 3 pixels south of a multiple, 41 rows: 50 .. 50 − 45/120 in 9 rows.
+        let y = aligned_axis(41, 50.0 - 3.0 / 120.0, -1.0 / 120.0, five, Resampling::Area).unwrap();
+        assert_eq!((y.origin, y.axis.out_size()), (50.0, 9));
+        assert_eq!((y.axis.inputs(0), y.axis.inputs(8)), (0..2, 37..41));
+        // Rounded input pixel sizes are exact 1/n, origins within 1e-6 of a cell are on it.
+        let r = aligned_axis(
+            41,
+            -180.0 + 2.0 * 0.00833333,
+            0.00833333,
+            five,
+            Resampling::Area,
+        );
+        let r = r.unwrap();
+        assert_eq!(
+            (r.origin, r.axis.inputs(0), r.axis.out_size()),
+            (-180.0, 0..3, 9)
+        );
+        let on = aligned_axis(40, 90.0 + 1e-12, -0.00833333, five, Resampling::Area).unwrap();
+        assert_eq!((on.origin, on.axis.factor_value()), (90.0, Some(5)));
+        // South-up rows (positive pixel height) snap their first edge down.
+        let s = aligned_axis(10, -40.0 + 1.0, 0.5, 2.0, Resampling::Area).unwrap();
+        assert_eq!(
+            (s.origin, s.axis.out_size(), s.axis.inputs(0)),
+            (-40.0, 3, 0..2)
+        );
+        // Negative coordinates: -0.05 is 1.2 cells of 1/24 west of 0: origin −2/24, d = 4.
+        let w = aligned_axis(7, -0.05, 1.0 / 120.0, five, Resampling::Area).unwrap();
+        assert_eq!(
+            (w.origin, w.axis.inputs(0), w.axis.inputs(1)),
+            (-2.0 * five, 0..1, 1..6)
+        );
+        // A zero origin is +0.
+        let z = aligned_axis(10, 0.0, -1.0, 5.0, Resampling::Area).unwrap();
+        assert!(z.origin == 0.0 && z.origin.is_sign_positive());
+    }
+
+    #[test]
+    fn aligned_non_integer_axes_weight_or_follow_corner() {
+        // 100 pixels of 30 m from 500015 to 70 m multiples: origin 500010, d = 5/30 = 1/6 of
+        // an input cell, ratio 7/3: units of 1/6 of an input cell, output 0 = [500010, 500080).
+        let a = aligned_axis(100, 500015.0, 30.0, 70.0, Resampling::Area).unwrap();
+        assert_eq!(a.origin, 500010.0);
+        // (503015 − 500010) / 70 = 42.93: 43 cells.
+        assert_eq!(a.axis.out_size(), 43);
+        assert!(a.axis.is_weighted());
+        assert_eq!(
+            (a.axis.unit(), a.axis.inputs(0), a.axis.inputs(1)),
+            (6, 0..3, 2..5)
+        );
+        // Input 2 = [500075, 500105): 5 m in output 0, 25 m in output 1.
+        assert_eq!((a.axis.overlap(2, 0), a.axis.overlap(2, 1)), (1, 5));
+        assert_eq!(a.axis.outputs_of(2), 0..2);
+        assert_eq!(a.axis.inputs(42), 97..100);
+        // Corner: input i wholly in floor((i + 1/6) / (7/3)).
+        let c = aligned_axis(100, 500015.0, 30.0, 70.0, Resampling::Corner).unwrap();
+        assert!(!c.axis.is_weighted());
+        for i in 0..100u64 {
+            let o = (((i as f64 + 1.0 / 6.0) / (7.0 / 3.0)).floor() as u64).min(42);
+            assert_eq!(c.axis.outputs_of(i), o..o + 1, "input {i}");
+        }
+        // A whole ratio with a fractional shift (half a pixel off the grid) is weighted in area
+        // mode: output 0 = [0, 5), input 0 = [0.5, 1.5) in input cells.
+        let h = aligned_axis(10, 0.5, 1.0, 5.0, Resampling::Area).unwrap();
+        assert_eq!((h.origin, h.axis.out_size(), h.axis.unit()), (0.0, 3, 2));
+        assert_eq!(
+            (h.axis.inputs(0), h.axis.overlap(4, 0), h.axis.overlap(4, 1)),
+            (0..5, 1, 1)
+        );
+        // Errors: finer output, non-finite origin.
+        assert!(aligned_axis(10, 0.0, 30.0, 10.0, Resampling::Area).is_err());
+        assert!(aligned_axis(10, f64::NAN, 30.0, 60.0, Resampling::Area).is_err());
+        assert!(aligned_axis(10, 1e300, 1.0, 2.0, Resampling::Area).is_err());
     }
 }

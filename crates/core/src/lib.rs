@@ -29,8 +29,8 @@ mod values;
 pub use band::{BandAccumulator, StatOutput, band_memory_bytes};
 pub use error::{CoreError, Result};
 pub use grid::{
-    AxisMap, Grid, Resampling, SNAP_TOLERANCE, mastergrid_resolution, resolution_axis,
-    snap_pixel_size,
+    AlignedAxis, AxisMap, Grid, Resampling, SNAP_TOLERANCE, aligned_axis, mastergrid_resolution,
+    resolution_axis, snap_pixel_size,
 };
 pub use output::{OutputBuffer, natural_output_type, output_type, widen_for_nodata};
 pub use pixel::{Check, Pixel};
