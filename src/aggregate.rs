@@ -41,6 +41,12 @@ pub struct AggregateArgs {
     /// Output pixel size in the input's units, or a mastergrid name: 1km, 5km, 10km.
     #[arg(long)]
     resolution: Option<String>,
+    /// With --resolution: snap the output extent outward to multiples of the resolution (like
+    /// gdalwarp -tap), so that outputs line up with a global grid (mastergrids). Input cells
+    /// fall wholly into one output when the ratio and the offset are whole input cells;
+    /// otherwise --mode decides.
+    #[arg(long)]
+    align: bool,
     /// Output size ROWSxCOLS over the input's extent.
     #[arg(long)]
     size: Option<String>,
@@ -124,7 +130,7 @@ impl AggregateArgs {
     /// The inputs and job options, or a usage error.
     fn job(&self) -> Result<(Vec<PathBuf>, JobOptions), Error> {
         let inputs = expand_inputs(&self.inputs, std::io::stdin())?;
-        let grid = match (&self.factor, &self.resolution, &self.size) {
+        let mut grid = match (&self.factor, &self.resolution, &self.size) {
             (Some(f), None, None) => GridSpec::parse_factor(f)?,
             (None, Some(r), None) => GridSpec::parse_resolution(r)?,
             (None, None, Some(s)) => GridSpec::parse_size(s)?,
@@ -134,6 +140,9 @@ impl AggregateArgs {
                 ));
             }
         };
+        if self.align {
+            grid = grid.aligned()?;
+        }
         let options = StatOptions {
             sd_ddof: if self.ddof == 1 {
                 Ddof::One

@@ -1,7 +1,10 @@
-//! The output grid of one input: from `--factor`, `--resolution` or `--size` to the core's
-//! [`Grid`] and the output geotransform (DESIGN.md, "Integer factor", "Resolution", "Size").
+//! The output grid of one input: from `--factor`, `--resolution` (with or without `--align`) or
+//! `--size` to the core's [`Grid`] and the output geotransform (DESIGN.md, "Integer factor",
+//! "Resolution", "Size").
 
-use rastagg_core::{AxisMap, Grid, Resampling, mastergrid_resolution, resolution_axis};
+use rastagg_core::{
+    AxisMap, Grid, Resampling, aligned_axis, mastergrid_resolution, resolution_axis,
+};
 use rastagg_raster::GeoTransform;
 
 use crate::Error;
@@ -19,6 +22,9 @@ pub enum GridSpec {
         size: f64,
         /// `1km`, `5km` or `10km` when given by name.
         name: Option<String>,
+        /// `--align`: the output extent is the input's snapped outward to multiples of `size`
+        /// (like `gdalwarp -tap`), so outputs line up with a global grid.
+        align: bool,
     },
     /// `--size ROWSxCOLS`: output dimensions over the input's extent.
     Size {
@@ -51,12 +57,15 @@ impl GridSpec {
             return Ok(GridSpec::Resolution {
                 size,
                 name: Some(t.to_string()),
+                align: false,
             });
         }
         match t.parse::<f64>() {
-            Ok(size) if size.is_finite() && size > 0.0 => {
-                Ok(GridSpec::Resolution { size, name: None })
-            }
+            Ok(size) if size.is_finite() && size > 0.0 => Ok(GridSpec::Resolution {
+                size,
+                name: None,
+                align: false,
+            }),
             _ => Err(Error::Usage(format!(
                 "invalid --resolution `{text}` (a positive number in the input's units, or 1km, 5km, 10km)"
             ))),
@@ -74,6 +83,23 @@ impl GridSpec {
                 })
             })
             .ok_or_else(|| Error::Usage(format!("invalid --size `{text}` (example: 2160x4320)")))
+    }
+
+    /// The same resolution aligned to multiples of its pixel size (`--align`); a usage error
+    /// for any other spec (a global grid needs its pixel size, as `gdalwarp -tap` needs `-tr`).
+    pub fn aligned(self) -> Result<GridSpec, Error> {
+        match self {
+            GridSpec::Resolution { size, name, .. } => Ok(GridSpec::Resolution {
+                size,
+                name,
+                align: true,
+            }),
+            _ => Err(Error::Usage(
+                "--align needs --resolution (it snaps the output to multiples of that pixel \
+                 size, like gdalwarp -tap needs -tr)"
+                    .into(),
+            )),
+        }
     }
 
     /// The mastergrid name given to `--resolution`, if any.
@@ -109,23 +135,40 @@ impl OutputGrid {
 /// Plans the output grid of `input` for `spec`, with `mode` for non-integer ratios.
 pub fn plan(input: &SourceInfo, spec: &GridSpec, mode: Resampling) -> Result<OutputGrid, Error> {
     let (w, h) = (input.width, input.height);
+    // The aligned origin (x, y) replaces the input's in the output geotransform.
+    let mut origin = None;
     let grid = match *spec {
         GridSpec::Factor(fx, fy) => Grid::factor(w, h, fx, fy)?,
         GridSpec::Size { rows, cols } => Grid::new(
             AxisMap::resize(w, cols, mode)?,
             AxisMap::resize(h, rows, mode)?,
         ),
-        GridSpec::Resolution { size, .. } => {
+        GridSpec::Resolution {
+            size, align: false, ..
+        } => {
             let gt = north_up(input)?;
             Grid::new(
                 resolution_axis(w, gt.0[1], size, mode)?,
                 resolution_axis(h, gt.0[5], size, mode)?,
             )
         }
+        GridSpec::Resolution {
+            size, align: true, ..
+        } => {
+            let g = north_up(input)?.0;
+            let x = aligned_axis(w, g[0], g[1], size, mode)?;
+            let y = aligned_axis(h, g[3], g[5], size, mode)?;
+            origin = Some((x.origin, y.origin));
+            Grid::new(x.axis, y.axis)
+        }
     };
-    let geo_transform = input
-        .geo_transform
-        .map(|gt| output_geo_transform(&gt, &grid, spec));
+    let geo_transform = input.geo_transform.map(|gt| {
+        let mut out = output_geo_transform(&gt, &grid, spec);
+        if let Some((x, y)) = origin {
+            (out.0[0], out.0[3]) = (x, y);
+        }
+        out
+    });
     Ok(OutputGrid {
         grid,
         geo_transform,
@@ -163,4 +206,67 @@ fn output_geo_transform(gt: &GeoTransform, grid: &Grid, spec: &GridSpec) -> GeoT
         out[5] = size.copysign(g[5]);
     }
     GeoTransform(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rastagg_raster::SampleType;
+
+    fn input(width: u64, height: u64, gt: [f64; 6]) -> SourceInfo {
+        SourceInfo {
+            width,
+            height,
+            bands: 1,
+            sample_type: SampleType::F32,
+            nodata: None,
+            geo_transform: Some(GeoTransform(gt)),
+            geo_keys: None,
+            block_height: 1,
+        }
+    }
+
+    #[test]
+    fn align_snaps_the_origin_to_multiples_of_the_resolution() {
+        let five = GridSpec::parse_resolution("5km").unwrap();
+        let aligned = five.clone().aligned().unwrap();
+        assert_eq!(aligned.mastergrid_name(), Some("5km"));
+        // 1/120° pixels, top-left 2 pixels east and 3 south of a 1/24° multiple.
+        let px = 1.0 / 120.0;
+        let src = input(
+            54,
+            41,
+            [10.0 + 2.0 * px, px, 0.0, 50.0 - 3.0 * px, 0.0, -px],
+        );
+        let out = plan(&src, &aligned, Resampling::Area).unwrap();
+        assert_eq!((out.width(), out.height()), (12, 9));
+        assert!(!out.grid.is_weighted());
+        assert_eq!((out.grid.x.inputs(0), out.grid.y.inputs(0)), (0..3, 0..2));
+        let r = 1.0 / 24.0;
+        assert_eq!(
+            out.geo_transform,
+            Some(GeoTransform([10.0, r, 0.0, 50.0, 0.0, -r]))
+        );
+        // Without --align the origin is kept and the grid is a (clipped) factor.
+        let kept = plan(&src, &five, Resampling::Area).unwrap();
+        assert_eq!(kept.grid.x.factor_value(), Some(5));
+        assert_eq!(kept.geo_transform.map(|g| g.0[0]), Some(10.0 + 2.0 * px));
+        // An input already on the grid plans the plain factor either way.
+        let on = input(40, 30, [-180.0, 0.00833333, 0.0, 90.0, 0.0, -0.00833333]);
+        let a = plan(&on, &aligned, Resampling::Area).unwrap();
+        assert_eq!(a, plan(&on, &five, Resampling::Area).unwrap());
+        assert_eq!(a.grid.y.factor_value(), Some(5));
+    }
+
+    #[test]
+    fn align_needs_a_resolution() {
+        for spec in [
+            GridSpec::parse_factor("5").unwrap(),
+            GridSpec::parse_size("10x10").unwrap(),
+        ] {
+            let err = spec.aligned().unwrap_err();
+            assert!(matches!(err, Error::Usage(_)), "{err}");
+            assert!(err.to_string().contains("--resolution"), "{err}");
+        }
+    }
 }
