@@ -177,7 +177,11 @@ mod tests {
         // are half output tile rows, the same for 1, 2 and 8 workers.
         let strips = bands(21_600, 10_800, 1, 2, 4 << 30);
         assert_eq!(strips.len(), 17);
-        assert!(strips.iter().all(|b| b.start % 128 == 0 && b.end - b.start <= 128));
+        assert!(
+            strips
+                .iter()
+                .all(|b| b.start % 128 == 0 && b.end - b.start <= 128)
+        );
         assert_eq!(bands(21_600, 10_800, 1, 1, 4 << 30), strips);
         assert_eq!(bands(21_600, 10_800, 1, 8, 4 << 30), strips);
         // 256-row tiles: bands stay on tile boundaries (lcm(5, 256) / 5 = 256 output rows)
