@@ -62,7 +62,8 @@ pub struct AggregateArgs {
     /// Input band, 1-based.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     band: u32,
-    /// Rule for non-integer ratios: area (GDAL's, weighted) or corner (MAP raster_utilities').
+    /// Rule for non-integer ratios (and --align's fractional offsets): area (GDAL's, weighted)
+    /// or corner (MAP raster_utilities').
     #[arg(long, value_enum, default_value_t = Mode::Area)]
     mode: Mode,
     /// Quantile rule: gdal (a real sample, like gdalwarp -r med) or linear (numpy's).

@@ -1496,3 +1496,188 @@ fn linear_quantiles_and_sample_sd() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 13. --align: the output extent snapped outward to multiples of R (like gdalwarp -tap)
+
+/// Statistics of the `--align` runs checked against numpy.
+const ALIGN_STATS: &str = "count,min,max,range,sum,mean,SD,median,rms";
+/// 1/24 degree as gdalwarp is given it.
+const FIVE_KM: &str = "0.041666666666666664";
+
+/// A committed fixture of `testdata/align/` (made by `make_align_fixtures.py` there): 1/120°
+/// Float32 rasters whose top-left corner is 2 pixels east and 3 south of a 1/24° multiple.
+fn align_fixture(name: &str) -> PathBuf {
+    testdata("align").join(name)
+}
+
+/// Runs `--resolution RES --align` on `input` into `dir` with `stats` and `extra` options, then
+/// `reference.py align` on the outputs (named with `resname`); returns the report.
+fn align_run(
+    input: &Path,
+    dir: &Path,
+    (res, resname, gdal_res): (&str, &str, &str),
+    stats: &str,
+    extra: &[&str],
+) -> Value {
+    let mut args: Vec<&OsStr> = vec![input.as_os_str(), "-o".as_ref(), dir.as_os_str()];
+    args.extend(
+        ["--resolution", res, "--align", "--stats", stats, "-q"]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .map(OsStr::new),
+    );
+    aggregate_ok(&args);
+    let stem = input.file_stem().unwrap().to_string_lossy();
+    let prefix = dir.join(format!("{stem}.{resname}"));
+    let mut args: Vec<&OsStr> = vec![
+        "align".as_ref(),
+        input.as_os_str(),
+        prefix.as_os_str(),
+        gdal_res.as_ref(),
+        stats.as_ref(),
+    ];
+    if extra.contains(&"corner") {
+        args.push("corner".as_ref());
+    }
+    reference(&args)
+}
+
+/// Asserts the `warp` part of an align report: every statistic on GDAL's grid of
+/// `gdalwarp -tap` has our geotransform and no mismatch on the cells both grids have (all of
+/// them for min/max/median, the non-border ones for average/rms); GDAL has `extra` cells more,
+/// all nodata.
+fn assert_tap(r: &Value, extra: u64, context: &str) {
+    for (stat, s) in r["warp"].as_object().unwrap() {
+        assert_eq!(
+            s["our_geotransform_hex"], r["geotransform_hex"],
+            "{context} {stat}: our geotransform"
+        );
+        assert_eq!(
+            s["gdal_geotransform_hex"], r["geotransform_hex"],
+            "{context} {stat}: gdalwarp -tap's geotransform"
+        );
+        assert_eq!(s["gdal_extra_cells"], extra, "{context} {stat}: {s:#}");
+        assert_eq!(s["gdal_extra_all_nodata"], true, "{context} {stat}");
+        assert!(s["cells"].as_u64().unwrap() >= 60, "{context} {stat}: {s}");
+        assert_eq!(
+            s["mismatches"], 0,
+            "{context} {stat} vs gdalwarp -tap: {s:#}"
+        );
+    }
+}
+
+#[test]
+fn align_whole_shift_matches_numpy_and_gdalwarp_tap() {
+    require_gdal!();
+    let tmp = Scratch::new("align-whole");
+    let out = tmp.path("out");
+    let input = align_fixture("offset_1km.tif"); // 54 x 41
+    let r = align_run(&input, &out, ("5km", "5km", FIVE_KM), ALIGN_STATS, &[]);
+    // Extent snapped outward: 10 + 2/120 .. 10 + 56/120 to 10 .. 10.5 (12 columns), 50 − 3/120
+    // .. 50 − 44/120 to 50 .. 50 − 9/24 (9 rows); origin (10, 50), pixel exactly 1/24.
+    assert_eq!(r["size"], serde_json::json!([9, 12]));
+    let want_gt = [
+        "0x1.4000000000000p+3",
+        "0x1.5555555555555p-5",
+        "0x0.0p+0",
+        "0x1.9000000000000p+5",
+        "0x0.0p+0",
+        "-0x1.5555555555555p-5",
+    ];
+    assert_eq!(r["geotransform_hex"], serde_json::json!(want_gt));
+    assert_eq!(r["whole"], true);
+    // Every cell against numpy (partial edge cells take only what exists), bit for bit: the
+    // shifted factor is unweighted, with the same exactness as factor grids.
+    let types = [("count", "Int32"), (ALIGN_STATS, "Float32")];
+    assert_stats(&r, ALIGN_STATS, &types, "offset_1km --align");
+    assert_eq!(empty_cells(&r), 1, "the all-nodata block");
+    assert_tap(&r, 0, "offset_1km");
+}
+
+#[test]
+fn align_never_adds_a_cell_for_float_noise() {
+    require_gdal!();
+    let tmp = Scratch::new("align-edge");
+    let out = tmp.path("out");
+    // 53 x 42: the right edge 10 + 55/120 is 251/24 exactly, 251.00000000000003 cells in f64.
+    let input = align_fixture("offset_1km_edge.tif");
+    let r = align_run(&input, &out, ("5km", "5km", FIVE_KM), ALIGN_STATS, &[]);
+    assert_eq!(r["size"], serde_json::json!([9, 11]));
+    let types = [("count", "Int32"), (ALIGN_STATS, "Float32")];
+    assert_stats(&r, ALIGN_STATS, &types, "offset_1km_edge --align");
+    // gdalwarp -tap (GDAL 3.6) adds a twelfth column, all nodata; the rest is the same.
+    for s in r["warp"].as_object().unwrap().values() {
+        assert_eq!(s["gdal_size"], serde_json::json!([9, 12]), "{s}");
+    }
+    assert_tap(&r, 9, "offset_1km_edge");
+}
+
+#[test]
+fn align_non_integer_area_matches_gdalwarp_tap_and_corner_its_rule() {
+    require_gdal!();
+    let tmp = Scratch::new("align-ratio");
+    let input = align_fixture("offset_1km.tif");
+    // R = 0.0375 = 4.5 input pixels: the aligned origin (10.0125, 49.9875) is 0.5 pixel west
+    // and 1.5 pixels north of the input's, so input cells are shared between outputs.
+    let area = align_run(
+        &input,
+        &tmp.path("area"),
+        ("0.0375", "Aggregated", "0.0375"),
+        "mean,min,max,median,rms",
+        &[],
+    );
+    assert_eq!(area["size"], serde_json::json!([10, 13]));
+    assert_eq!(area["whole"], false);
+    assert_tap(&area, 0, "0.0375 area");
+    let stats = "count,min,max,sum,mean,median";
+    let corner = align_run(
+        &input,
+        &tmp.path("corner"),
+        ("0.0375", "Aggregated", "0.0375"),
+        stats,
+        &["--mode", "corner"],
+    );
+    assert_eq!(corner["uneven"], true, "cells of 4 and 5 input pixels");
+    let types = [("count", "Int32"), (stats, "Float32")];
+    assert_stats(&corner, stats, &types, "0.0375 corner");
+}
+
+#[test]
+fn align_on_grid_input_changes_nothing_and_needs_a_resolution() {
+    // LST's origin (-5, 52.5) is on the 1/24° grid: --align writes the same files.
+    let tmp = Scratch::new("align-usage");
+    let lst = testdata(LST);
+    let (plain, aligned) = (tmp.path("plain"), tmp.path("aligned"));
+    for (dir, align) in [(&plain, false), (&aligned, true)] {
+        let mut args: Vec<&OsStr> = vec![lst.as_os_str(), "-o".as_ref(), dir.as_os_str()];
+        args.extend(["--resolution", "5km", "--stats", "mean,count", "-q"].map(OsStr::new));
+        if align {
+            args.push("--align".as_ref());
+        }
+        aggregate_ok(&args);
+    }
+    for stat in ["mean", "count"] {
+        let name = format!("LST_Day.2015.01.Mean.5km.{stat}.tif");
+        assert_eq!(
+            std::fs::read(plain.join(&name)).unwrap(),
+            std::fs::read(aligned.join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+    // --align without --resolution is a usage error, like gdalwarp's "-tap requires -tr".
+    let out = tmp.path("usage");
+    for grid in [["--factor", "5"], ["--size", "10x10"]] {
+        let mut args: Vec<&OsStr> = vec![lst.as_os_str(), "-o".as_ref(), out.as_os_str()];
+        args.extend(grid.iter().map(OsStr::new));
+        args.push("--align".as_ref());
+        let run = aggregate(&args);
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{grid:?}: {err}");
+        assert!(
+            err.contains("--align needs --resolution"),
+            "{grid:?}: {err}"
+        );
+        assert!(!out.exists(), "{grid:?}: nothing written");
+    }
+}

@@ -12,6 +12,10 @@ on standard output; the Rust tests assert on it. Commands:
   size IN PREFIX ROWS COLS      --size (area mode) against gdalwarp -ts, interior cells
   res IN PREFIX R               --resolution R (non-integer ratio) against gdalwarp -tr R R
   corner IN PREFIX ROWS COLS    --size --mode corner against floor(i / (in/out)) in float64
+  align IN PREFIX R STATS [corner]
+                                --resolution R --align against the grid DESIGN.md gives, numpy
+                                references (whole shifts, or --mode corner's rule) and
+                                gdalwarp -tap -tr R R
   same A B [A B ...]            pixel arrays, types and nodata equal, bit for bit
   info FILE                     size, type, nodata, geotransform, EPSG as GDAL reads them
   georef IN OUT FX FY           OUT keeps IN's CRS and AREA_OR_POINT, geotransform scaled
@@ -566,6 +570,132 @@ def corner_cmd(args):
     emit({"stats": report, "uneven": len(set(np.bincount(oy))) > 1 or len(set(np.bincount(ox))) > 1})
 
 
+def snap_pixel(size):
+    """DESIGN.md's exact form of a rounded pixel size: 1/n (or n) within 1e-6."""
+    a = abs(size)
+    n = round(1 / a) if a <= 1 else round(a)
+    exact = 1 / n if a <= 1 else float(n)
+    return exact if n and abs(a / exact - 1) <= 1e-6 else a
+
+
+def aligned_grid(ds, res):
+    """The --align grid (DESIGN.md, "Resolution"), written independently of the Rust: the
+    input's bounds snapped outward to multiples of res (within 1e-6 of a cell counts as on
+    one); d = how many input cells the first output cell starts before the input."""
+    g = ds.GetGeoTransform()
+    w, h = ds.RasterXSize, ds.RasterYSize
+    px, py = snap_pixel(g[1]), snap_pixel(g[5])
+    xmin, ymax = g[0], g[3]
+    x0 = math.floor(xmin / res + 1e-6)
+    x1 = math.ceil((xmin + w * px) / res - 1e-6)
+    y1 = math.ceil(ymax / res - 1e-6)
+    y0 = math.floor((ymax - h * py) / res + 1e-6)
+    return {
+        "cols": x1 - x0,
+        "rows": y1 - y0,
+        "gt": (x0 * res, res, 0.0, y1 * res, 0.0, -res),
+        "dx": (xmin - x0 * res) / px,
+        "dy": (y1 * res - ymax) / py,
+        "rx": res / px,
+        "ry": res / py,
+    }
+
+
+def whole(x):
+    """x as an int when within 1e-6 of one, else None."""
+    return round(x) if abs(x - round(x)) <= 1e-6 else None
+
+
+def align_cmd(args):
+    """--resolution R --align. Size and geotransform against aligned_grid; with a whole ratio
+    and whole shifts, every statistic of STATS on every cell against numpy (output cell (r, c)
+    takes input rows r·ry − dy .. (r+1)·ry − dy, clipped: only what exists); and mean, min,
+    max, median, rms against gdalwarp -tap -tr R R onto GDAL's own grid: min/max/median on
+    every cell the two grids share, average/rms (which replicate edge pixels in GDAL) on the
+    cells not on the border. Reports GDAL's size and geotransform, and whether cells GDAL has
+    beyond ours are all nodata. With `corner` (--mode corner): input (i, j) goes wholly to
+    output (floor((i + dy) / ry), floor((j + dx) / rx)) in float64, clamped to the last cell,
+    with ratios and shifts as the nearest simple fractions; numpy references only."""
+    path, prefix, res, stats = args[0], args[1], float(args[2]), args[3].split(",")
+    corner = args[4:] == ["corner"]
+    ds, band, arr = open_band(path)
+    grid = aligned_grid(ds, res)
+    rows, cols = grid["rows"], grid["cols"]
+    in_type = type_name(band)
+    nodata = band.GetNoDataValue()
+    out_nodata = nodata if nodata is not None else -9999.0
+    ok = valid_mask(arr, nodata)
+    h, w = arr.shape
+    ints = [whole(grid[k]) for k in ("rx", "ry", "dx", "dy")]
+    report = {"size": [rows, cols], "geotransform_hex": [float(x).hex() for x in grid["gt"]],
+              "whole": None not in ints}
+    cells = None
+    if corner:
+        def simple(x, den):
+            return float(Fraction(x).limit_denominator(den))
+
+        rx, ry = simple(grid["rx"], 2**20), simple(grid["ry"], 2**20)
+        dx, dy = simple(grid["dx"], 10**6), simple(grid["dy"], 10**6)
+        oy = [min(math.floor((i + dy) / ry), rows - 1) for i in range(h)]
+        ox = [min(math.floor((j + dx) / rx), cols - 1) for j in range(w)]
+        lists = {(r, c): [] for r in range(rows) for c in range(cols)}
+        for i in range(h):
+            for j in range(w):
+                if ok[i, j]:
+                    lists[(oy[i], ox[j])].append(arr[i, j])
+        cells = {k: np.array(v, dtype=arr.dtype) for k, v in lists.items()}
+        report["uneven"] = len(set(np.bincount(ox))) > 1 or len(set(np.bincount(oy))) > 1
+    elif None not in ints:
+        rx, ry, dx, dy = ints
+        cells = {}
+        for r in range(rows):
+            for c in range(cols):
+                ys = slice(max(0, r * ry - dy), max(0, min(h, (r + 1) * ry - dy)))
+                xs = slice(max(0, c * rx - dx), max(0, min(w, (c + 1) * rx - dx)))
+                cells[(r, c)] = cell_values(arr, ok, ys, xs)
+    if cells is not None:
+        numpy = compare_outputs(prefix, stats, in_type, out_nodata, cells, grid["gt"],
+                                ds.GetSpatialRef())
+        for stat in stats:
+            o = gdal.Open(f"{prefix}.{stat}.tif")
+            numpy[stat]["size_ok"] = (o.RasterYSize, o.RasterXSize) == (rows, cols)
+        report["stats"] = numpy
+    if corner:
+        emit(report)
+        return
+    warps = {}
+    # average and rms within 1 float32 ulp: GDAL's sources sit a hair off whole pixels (the
+    # offsets are not binary fractions), and it rounds a mean that is an exact f32 tie away.
+    for alg, stat, border, tol in (("average", "mean", False, 1), ("min", "min", True, 0),
+                                   ("max", "max", True, 0), ("med", "median", True, 0),
+                                   ("rms", "rms", False, 1)):
+        opts = gdal.WarpOptions(format="GTiff", resampleAlg=alg, targetAlignedPixels=True,
+                                xRes=res, yRes=res, outputType=gdal.GDT_Float32,
+                                dstNodata=out_nodata)
+        dst = gdal.Warp(f"/vsimem/tap_{alg}.tif", path, options=opts)
+        theirs = dst.GetRasterBand(1).ReadAsArray()
+        gt = dst.GetGeoTransform()
+        dst = None
+        gdal.Unlink(f"/vsimem/tap_{alg}.tif")
+        o, oband, ours = open_band(f"{prefix}.{stat}.tif")
+        mask = np.ones(ours.shape, dtype=bool)
+        if not border:
+            mask[0, :] = mask[-1, :] = mask[:, 0] = mask[:, -1] = False
+        r_, c_ = min(ours.shape[0], theirs.shape[0]), min(ours.shape[1], theirs.shape[1])
+        r = compare_arrays(ours[:r_, :c_], theirs[:r_, :c_], type_name(oband), tol,
+                           mask[:r_, :c_])
+        r["gdal_size"] = list(theirs.shape)
+        r["gdal_geotransform_hex"] = [float(x).hex() for x in gt]
+        r["our_geotransform_hex"] = [float(x).hex() for x in o.GetGeoTransform()]
+        extra = np.ones(theirs.shape, dtype=bool)
+        extra[:r_, :c_] = False
+        r["gdal_extra_cells"] = int(extra.sum())
+        r["gdal_extra_all_nodata"] = bool((theirs[extra] == out_nodata).all())
+        warps[stat] = r
+    report["warp"] = warps
+    emit(report)
+
+
 def same_cmd(args):
     """For each pair A B of the arguments: pixel arrays (bytes), types and nodata equal."""
     pairs = []
@@ -648,6 +778,7 @@ COMMANDS = {
     "size": size_cmd,
     "res": res_cmd,
     "corner": corner_cmd,
+    "align": align_cmd,
     "same": same_cmd,
     "info": info_cmd,
     "georef": georef_cmd,
