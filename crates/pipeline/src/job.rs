@@ -21,6 +21,7 @@ use rastagg_core::{
 };
 use rastagg_raster::{Window, with_sample_type};
 use rastagg_writer::{GeoTiffWriter, Options as WriterOptions};
+use rayon::prelude::*;
 
 use crate::Error;
 use crate::bands::{BandPlan, plan_bands};
@@ -440,10 +441,10 @@ impl InputJob {
             drop(writers); // removes the temporary files
             return Outcome::Failed(msg);
         }
-        for writer in writers {
-            if let Err(e) = writer.finish() {
-                return Outcome::Failed(e.to_string());
-            }
+        // In parallel: each finish writes a directory and syncs its file to disk.
+        let finished: Result<Vec<()>, _> = writers.into_par_iter().map(|w| w.finish()).collect();
+        if let Err(e) = finished {
+            return Outcome::Failed(e.to_string());
         }
         let mut warnings = self.source.warnings();
         for ((stat, n), path) in self
