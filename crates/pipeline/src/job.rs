@@ -10,6 +10,8 @@
 //! counts the workers), never from timing; the core's results do not depend on the bands
 //! anyway, so the outputs are the same bytes whatever the thread count.
 
+use std::any::Any;
+use std::cell::Cell;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -417,21 +419,22 @@ impl InputJob {
     ) -> Result<(), Error> {
         let Range { start, end } = acc.input_rows();
         let chunk = self.bands.chunk_rows.max(1);
-        let mut buf: Vec<T> = Vec::new();
-        let mut y = start;
-        while y < end {
-            let next = ((y / chunk) + 1).saturating_mul(chunk).min(end);
-            let window = Window::new(0, y, self.info.width, next - y);
-            let len = window
-                .len()
-                .ok_or_else(|| Error::Plan(format!("window {window:?} too large")))?;
-            buf.resize(len, T::default());
-            self.source.read_into(self.band, window, &mut buf)?;
-            acc.add_window(window, &buf)?;
-            observer.pixels_done(len as u64);
-            y = next;
-        }
-        Ok(())
+        with_read_buffer(|buf: &mut Vec<T>| {
+            let mut y = start;
+            while y < end {
+                let next = ((y / chunk) + 1).saturating_mul(chunk).min(end);
+                let window = Window::new(0, y, self.info.width, next - y);
+                let len = window
+                    .len()
+                    .ok_or_else(|| Error::Plan(format!("window {window:?} too large")))?;
+                buf.resize(len, T::default());
+                self.source.read_into(self.band, window, buf)?;
+                acc.add_window(window, buf)?;
+                observer.pixels_done(len as u64);
+                y = next;
+            }
+            Ok(())
+        })
     }
 
     /// Finishes (or, after a failure, drops) the writers: the outcome of the input.
@@ -468,6 +471,23 @@ impl InputJob {
             warnings,
         }
     }
+}
+
+/// Runs `f` with this thread's read buffer, kept from one band to the next: a chunk is
+/// megabytes, and allocators such as musl's map and unmap (and page-fault) such blocks on
+/// every allocation. A band that runs nested on the same thread (rayon work stealing) gets an
+/// empty buffer of its own.
+fn with_read_buffer<T: Pixel, R>(f: impl FnOnce(&mut Vec<T>) -> R) -> R {
+    thread_local! {
+        static SPARE: Cell<Option<Box<dyn Any>>> = const { Cell::new(None) };
+    }
+    let mut buf: Vec<T> = SPARE
+        .take()
+        .and_then(|b| b.downcast::<Vec<T>>().ok())
+        .map_or_else(Vec::new, |b| *b);
+    let result = f(&mut buf);
+    SPARE.set(Some(Box::new(buf)));
+    result
 }
 
 /// Writes a band of finished rows, whatever their type.
