@@ -43,7 +43,9 @@ use rastagg_raster::{SampleType, Window};
 use crate::error::{CoreError, Result};
 use crate::exact::{DoubleDouble, ExactSum, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
-use crate::kernel::{Columns, ROW_LIMIT, RowKernel, range_exact, row_kernel, tracks_minmax};
+use crate::kernel::{
+    ColumnPass, Columns, ROW_LIMIT, column_pass, range_exact, sums_exact, tracks_minmax,
+};
 use crate::output::{OutputBuffer, output_type};
 use crate::pixel::{Check, Pixel};
 use crate::stat::{Ddof, Needs, QuantileMethod, StatSet, Statistic};
@@ -53,8 +55,9 @@ use crate::values::{mode, quantile_gdal, quantile_linear};
 /// 16-bit sums provably exact in f64.
 const ROW_CHUNK: u64 = ROW_LIMIT;
 
-/// Columns per block of the column pass: 1024 columns of accumulators fit in L1.
-const COLUMN_BLOCK: usize = 1024;
+/// Columns per block of the column pass: the column totals of 256 columns (up to 36 bytes
+/// each) stay in L1 between the pass and the fold.
+const COLUMN_BLOCK: usize = 256;
 
 /// The exact sums of one cell.
 #[derive(Debug, Clone, Default)]
@@ -107,7 +110,7 @@ pub struct BandAccumulator<T: Pixel> {
     value_start: Vec<usize>,
     value_len: Vec<usize>,
     columns: Columns<T>,
-    kernel: RowKernel<T>,
+    kernel: ColumnPass<T>,
 }
 
 /// A vector of `n` copies of `v`, or an error instead of an allocation failure.
@@ -227,7 +230,7 @@ impl<T: Pixel> BandAccumulator<T> {
             value_start,
             value_len,
             columns: Columns::default(),
-            kernel: row_kernel::<T>(needs),
+            kernel: column_pass::<T>(needs),
         })
     }
 
@@ -340,33 +343,39 @@ impl<T: Pixel> BandAccumulator<T> {
     }
 
     /// Integer-factor and corner grids: the vectorised column pass over blocks of about
-    /// [`COLUMN_BLOCK`] columns (so the column accumulators stay in L1), then a fold per cell.
+    /// [`COLUMN_BLOCK`] columns (so the column totals stay in L1), then a fold per cell. One
+    /// proof covers the sums of every cell of a block; cells of a block it fails for are proved
+    /// one by one.
     fn add_disjoint(&mut self, r: u64, ys: &Range<u64>, pieces: &[Piece], w: &Window, data: &[T]) {
         let width = w.cols as usize;
+        let sums = self.needs.sum || self.needs.squares;
+        let mut rows: Vec<&[T]> = Vec::new();
         let mut first = 0;
         while let Some(head) = pieces.get(first) {
             let b0 = head.local.start;
             let mut last = first + 1;
-            while pieces
+            let mut widest = head.local.len();
+            while let Some(p) = pieces
                 .get(last)
-                .is_some_and(|p| p.local.end - b0 <= COLUMN_BLOCK)
+                .filter(|p| p.local.end - b0 <= COLUMN_BLOCK)
             {
+                widest = widest.max(p.local.len());
                 last += 1;
             }
             let b1 = pieces.get(last - 1).map_or(b0, |p| p.local.end);
             let mut start = ys.start;
             while start < ys.end {
                 let end = (start + ROW_CHUNK).min(ys.end);
-                self.columns.reset(b1 - b0, self.needs);
-                let rows: Vec<&[T]> = (start..end)
-                    .filter_map(|j| {
-                        let off = (j - w.y) as usize * width;
-                        data.get(off + b0..off + b1)
-                    })
-                    .collect();
-                (self.kernel)(&rows, self.nodata, self.use_nodata, &mut self.columns);
+                rows.clear();
+                rows.extend((start..end).filter_map(|j| {
+                    let off = (j - w.y) as usize * width;
+                    data.get(off + b0..off + b1)
+                }));
+                let extent = (self.kernel)(&rows, self.nodata, self.use_nodata, &mut self.columns);
+                let most = (end - start).saturating_mul(widest as u64);
+                let block_exact = sums && sums_exact(&extent, most, self.needs);
                 for p in pieces.get(first..last).unwrap_or(&[]) {
-                    self.fold_columns(r, start..end, p, b0, w, data);
+                    self.fold_columns(r, start..end, p, b0, block_exact, w, data);
                 }
                 start = end;
             }
@@ -374,14 +383,16 @@ impl<T: Pixel> BandAccumulator<T> {
         }
     }
 
-    /// Folds the columns of piece `p` (column accumulators start at window column `b0`) into
-    /// its cell.
+    /// Folds the columns of piece `p` (column totals start at window column `b0`) into its
+    /// cell; `proved` says the block's proof already covers its sums.
+    #[allow(clippy::too_many_arguments)]
     fn fold_columns(
         &mut self,
         r: u64,
         ys: Range<u64>,
         p: &Piece,
         b0: usize,
+        proved: bool,
         w: &Window,
         data: &[T],
     ) {
@@ -415,7 +426,7 @@ impl<T: Pixel> BandAccumulator<T> {
         if !(self.needs.sum || self.needs.squares) {
             return;
         }
-        let mut exact = range_exact(cols, local.clone(), n, mn, mx, self.needs);
+        let mut exact = proved || range_exact(cols, local.clone(), n, mn, mx, self.needs);
         // The magnitude and static proofs cover every partial sum of the piece in any order;
         // rounding-checked types (f64) check the column totals' additions as well.
         let checked = T::SUM_CHECK == Check::Rounding || T::SQUARE_CHECK == Check::Rounding;
@@ -630,6 +641,7 @@ impl<T: Pixel> BandAccumulator<T> {
     }
 
     /// The sums of a cell as double-doubles: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw).
+    #[inline]
     fn sums(&self, cell: usize) -> Sums {
         let n = self.count.get(cell).copied().unwrap_or(0) as f64;
         let dd = |hi: f64, lo: f64| {
@@ -665,18 +677,11 @@ impl<T: Pixel> BandAccumulator<T> {
                 }
             }
         }
-        let cells = self.count.len();
-        let needs_sums = self.needs.sum || self.needs.squares;
-        let sums: Vec<_> = if needs_sums {
-            (0..cells).map(|k| self.sums(k)).collect()
-        } else {
-            Vec::new()
-        };
         self.stats
             .stats()
             .iter()
             .map(|&stat| {
-                let (buffer, nodata_collisions) = self.stat_buffer(stat, &sums);
+                let (buffer, nodata_collisions) = self.stat_buffer(stat);
                 StatOutput {
                     statistic: stat,
                     buffer,
@@ -695,7 +700,7 @@ impl<T: Pixel> BandAccumulator<T> {
 
     /// The buffer of one statistic. The match on the statistic is outside the loop over
     /// cells, so each loop is monomorphised for its statistic.
-    fn stat_buffer(&self, stat: Statistic, sums: &[Sums]) -> (OutputBuffer, u64) {
+    fn stat_buffer(&self, stat: Statistic) -> (OutputBuffer, u64) {
         let ty = output_type(stat, T::TYPE, &self.stats.options, self.output_nodata);
         let cells = self.count.len();
         let nd = self.output_nodata;
@@ -705,9 +710,9 @@ impl<T: Pixel> BandAccumulator<T> {
         let of_sums = |f: fn(&Sums, f64, Ddof) -> Option<f64>| {
             let scale = self.sum_scale;
             move |k: usize| {
-                sums.get(k)
-                    .filter(|_| n(k) > 0)
-                    .and_then(|s| f(s, scale, ddof))
+                Some(k)
+                    .filter(|&k| n(k) > 0)
+                    .and_then(|k| f(&self.sums(k), scale, ddof))
                     .map(Value::<T>::Real)
             }
         };

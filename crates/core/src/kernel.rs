@@ -1,11 +1,13 @@
-//! The vectorised inner loop: one input row added into per-column accumulators.
+//! The vectorised inner loop: the input columns of one block summed over the rows of one
+//! output row.
 //!
-//! A band accumulator first sums each input column over the rows of one output row (this loop:
-//! contiguous, element-wise, branch-free, one monomorphised copy per accumulator set), then
-//! folds the columns of each output cell together (once per output row, not per pixel). Sums
-//! are plain f64 additions, proved exact per column (see [`Check`]): from the column's min, max
-//! and smallest non-zero magnitude, or (f64 input) from accumulated rounding errors, whose
-//! total is zero exactly when no operation rounded.
+//! A band accumulator first sums each input column of a block over the rows of one output row
+//! (this loop: contiguous, element-wise, branch-free, one monomorphised copy per accumulator
+//! set), then folds the columns of each output cell together (once per output row, not per
+//! pixel). Sums are plain f64 additions, proved exact (see [`Check`]): for the whole block at
+//! once from its [`Extent`] (min, max and smallest non-zero magnitude, or, for f64 input,
+//! accumulated rounding errors, whose total is zero exactly when no operation rounded), and
+//! per cell from its own columns only where the block's proof fails.
 
 use std::ops::Range;
 
@@ -16,7 +18,7 @@ use crate::stat::Needs;
 /// Most values a static proof (8/16-bit input) covers: 2^20 values below 2^32 sum below 2^52.
 pub(crate) const ROW_LIMIT: u64 = 1 << 20;
 
-/// Per-column accumulators for one output row of one window.
+/// Per-column totals over the rows of one output row, for one block of columns.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Columns<T> {
     /// Valid values per column.
@@ -39,6 +41,19 @@ pub(crate) struct Columns<T> {
     pub e2: Vec<f64>,
 }
 
+/// What one column pass saw over its whole block: what a proof of the block's sums needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Extent<T> {
+    /// Smallest valid value (`T::HIGHEST` when min/max are not tracked or nothing is valid).
+    pub lo: T,
+    /// Largest valid value (`T::LOWEST` when min/max are not tracked or nothing is valid).
+    pub hi: T,
+    /// Smallest non-zero |x| (`T::HIGHEST` when not tracked or there is none).
+    pub amin: T,
+    /// Σ of every |rounding error| (f64 input; 0 otherwise): zero exactly when none rounded.
+    pub errors: f64,
+}
+
 /// Whether column min/max are tracked: asked for, or needed by a magnitude proof.
 pub(crate) fn tracks_minmax<T: Pixel>(needs: Needs) -> bool {
     needs.minmax
@@ -51,13 +66,9 @@ fn tracks_min_abs<T: Pixel>(needs: Needs) -> bool {
     T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude && (needs.sum || needs.squares)
 }
 
-/// Whether the Σx and Σx² of columns `cols` (of the last reset), which hold `n` valid values
+/// Whether the Σx and Σx² of columns `cols` (of the last pass), which hold `n` valid values
 /// in all with minimum `lo` and maximum `hi`, are provably exact, each column's and their
 /// total in any order alike (for rounding-checked types: each column's).
-///
-/// Magnitude proof: all values are multiples of `2^lsb` (lsb from the smallest non-zero
-/// magnitude, or 0 for integers) and every partial sum is at most `n · max|x|` (or
-/// `n · max x²`); when that is at most `2^(52 + lsb)` every partial sum is representable.
 pub(crate) fn range_exact<T: Pixel>(
     c: &Columns<T>,
     cols: Range<usize>,
@@ -66,42 +77,67 @@ pub(crate) fn range_exact<T: Pixel>(
     hi: T,
     needs: Needs,
 ) -> bool {
-    let zero = |e: &[f64]| {
+    let errors = |e: &[f64]| {
         e.get(cols.clone())
-            .is_none_or(|e| e.iter().all(|&x| x == 0.0))
+            .map_or(0.0, |e| e.iter().map(|x| x.abs()).sum())
     };
+    let amin = if tracks_min_abs::<T>(needs) {
+        c.amin.get(cols.clone()).map_or(T::HIGHEST, |v| {
+            v.iter().fold(T::HIGHEST, |a, &x| if x < a { x } else { a })
+        })
+    } else {
+        T::HIGHEST
+    };
+    let errors = errors(&c.e1) + errors(&c.e2);
+    let extent = Extent {
+        lo,
+        hi,
+        amin,
+        errors,
+    };
+    sums_exact(&extent, n, needs)
+}
+
+/// Whether every partial sum of Σx and Σx² of at most `n` valid values within `e` is exact
+/// (for rounding-checked types: whether no addition or product rounded).
+///
+/// Magnitude proof: all values are multiples of `2^lsb` (lsb from the smallest non-zero
+/// magnitude, or 0 for integers) and every partial sum is at most `n · max|x|` (or
+/// `n · max x²`); when that is at most `2^(52 + lsb)` every partial sum is representable.
+/// The answer can only turn from true to false as `n` or the extent grows, so a proof for a
+/// block covers every cell piece in it.
+pub(crate) fn sums_exact<T: Pixel>(e: &Extent<T>, n: u64, needs: Needs) -> bool {
     // Static proof: at most 2^20 values below 2^32 (squares too).
     let small = n <= ROW_LIMIT;
+    // Rounding checks: no addition or product rounded (NaN errors fail too).
+    let unrounded = e.errors == 0.0;
     let mut exact = true;
     if needs.sum {
         exact &= match T::SUM_CHECK {
             Check::Never => small,
-            Check::Rounding => zero(&c.e1),
+            Check::Rounding => unrounded,
             Check::Magnitude => true,
         };
     }
     if needs.squares {
         exact &= match T::SQUARE_CHECK {
             Check::Never => small,
-            Check::Rounding => zero(&c.e2),
+            Check::Rounding => unrounded,
             Check::Magnitude => true,
         };
     }
     let sum_magnitude = needs.sum && T::SUM_CHECK == Check::Magnitude;
     let square_magnitude = needs.squares && T::SQUARE_CHECK == Check::Magnitude;
-    if n == 0 || !(sum_magnitude || square_magnitude) {
+    if n == 0 || !(sum_magnitude || square_magnitude) || !exact {
         return exact;
     }
-    let (lo, hi) = (lo.to_f64(), hi.to_f64());
+    let (lo, hi) = (e.lo.to_f64(), e.hi.to_f64());
     let m = lo.abs().max(hi.abs());
     // The smallest non-zero magnitude (None: integers, or no non-zero value).
     let amin = if T::SIGNIFICAND_BITS == 0 {
         None
     } else {
-        c.amin
-            .get(cols.clone())
-            .map(|v| v.iter().fold(f64::INFINITY, |a, &x| a.min(x.to_f64())))
-            .filter(|a| a.is_finite())
+        Some(e.amin.to_f64()).filter(|a| a.is_finite())
     };
     // Exponent of the lowest bit any value can have (None: no non-zero value).
     let lsb = if T::SIGNIFICAND_BITS == 0 {
@@ -137,50 +173,48 @@ pub(crate) fn range_exact<T: Pixel>(
 }
 
 impl<T: Pixel> Columns<T> {
-    /// Empties the accumulators `needs` asks for, for `width` columns.
-    pub fn reset(&mut self, width: usize, needs: Needs) {
-        fn fill<V: Copy>(v: &mut Vec<V>, width: usize, x: V) {
-            v.clear();
-            v.resize(width, x);
-        }
-        fill(&mut self.cnt, width, 0);
-        if tracks_minmax::<T>(needs) {
-            fill(&mut self.mn, width, T::HIGHEST);
-            fill(&mut self.mx, width, T::LOWEST);
-        }
-        if tracks_min_abs::<T>(needs) {
-            fill(&mut self.amin, width, T::HIGHEST);
-        }
-        if needs.sum {
-            fill(&mut self.s1, width, 0.0);
-            fill(&mut self.e1, width, 0.0);
-        }
-        if needs.squares {
-            fill(&mut self.s2, width, 0.0);
-            if T::SPLIT_SQUARES {
-                fill(&mut self.s3, width, 0.0);
+    /// Sets the first `n` columns of the accumulators the pass uses to their identities.
+    fn reset<const MM: bool, const SUM: bool, const SQ: bool>(&mut self, n: usize) {
+        fn fill<V: Copy>(on: bool, v: &mut Vec<V>, n: usize, x: V) {
+            if on {
+                v.clear();
+                v.resize(n, x);
             }
-            fill(&mut self.e2, width, 0.0);
         }
+        let magnitude = (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
+        fill(true, &mut self.cnt, n, 0);
+        fill(MM, &mut self.mn, n, T::HIGHEST);
+        fill(MM, &mut self.mx, n, T::LOWEST);
+        fill(magnitude, &mut self.amin, n, T::HIGHEST);
+        fill(SUM, &mut self.s1, n, 0.0);
+        fill(SUM && T::SUM_CHECK == Check::Rounding, &mut self.e1, n, 0.0);
+        fill(SQ, &mut self.s2, n, 0.0);
+        fill(SQ && T::SPLIT_SQUARES, &mut self.s3, n, 0.0);
+        fill(
+            SQ && T::SQUARE_CHECK == Check::Rounding,
+            &mut self.e2,
+            n,
+            0.0,
+        );
     }
 }
 
-/// A rows kernel: adds every row of `rows` (all of the same length) into the first
-/// `len` columns. Arguments: the rows, the band's nodata value, whether the band has one, the
-/// columns.
-pub(crate) type RowKernel<T> = fn(&[&[T]], T, bool, &mut Columns<T>);
+/// A column pass: totals every column of `rows` (all of the same length) over all the rows
+/// into the first columns of the accumulators, and returns the extent of the whole block.
+/// Arguments: the rows, the band's nodata value, whether the band has one, the columns.
+pub(crate) type ColumnPass<T> = fn(&[&[T]], T, bool, &mut Columns<T>) -> Extent<T>;
 
-/// The kernel specialised for exactly the accumulators `needs` asks for (count always).
-pub(crate) fn row_kernel<T: Pixel>(needs: Needs) -> RowKernel<T> {
+/// The pass specialised for exactly the accumulators `needs` asks for (count always).
+pub(crate) fn column_pass<T: Pixel>(needs: Needs) -> ColumnPass<T> {
     match (tracks_minmax::<T>(needs), needs.sum, needs.squares) {
-        (false, false, false) => accumulate::<T, false, false, false>,
-        (false, false, true) => accumulate::<T, false, false, true>,
-        (false, true, false) => accumulate::<T, false, true, false>,
-        (false, true, true) => accumulate::<T, false, true, true>,
-        (true, false, false) => accumulate::<T, true, false, false>,
-        (true, false, true) => accumulate::<T, true, false, true>,
-        (true, true, false) => accumulate::<T, true, true, false>,
-        (true, true, true) => accumulate::<T, true, true, true>,
+        (false, false, false) => pass::<T, false, false, false>,
+        (false, false, true) => pass::<T, false, false, true>,
+        (false, true, false) => pass::<T, false, true, false>,
+        (false, true, true) => pass::<T, false, true, true>,
+        (true, false, false) => pass::<T, true, false, false>,
+        (true, false, true) => pass::<T, true, false, true>,
+        (true, true, false) => pass::<T, true, true, false>,
+        (true, true, true) => pass::<T, true, true, true>,
     }
 }
 
@@ -191,13 +225,15 @@ fn part<V>(on: bool, v: &mut [V], n: usize) -> &mut [V] {
 }
 
 /// Adds the rows four at a time (accumulators stay in registers across the four), then one
-/// at a time. Per column the additions happen in row order either way.
-fn accumulate<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
+/// at a time, into columns reset to their identities; returns the block's extent.
+fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     rows: &[&[T]],
     nodata: T,
     use_nodata: bool,
     c: &mut Columns<T>,
-) {
+) -> Extent<T> {
+    let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
+    c.reset::<MM, SUM, SQ>(n);
     let mut quads = rows.chunks_exact(4);
     for q in &mut quads {
         if let [a, b, cc, d] = q {
@@ -207,6 +243,7 @@ fn accumulate<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     for r in quads.remainder() {
         rows_into::<T, MM, SUM, SQ, 1>([r], nodata, use_nodata, c);
     }
+    extent::<T, MM, SUM, SQ>(c, n)
 }
 
 /// Adds `R` rows in two passes over them, so that each loop vectorises at its natural width:
@@ -351,4 +388,76 @@ fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
             e2[k] = err2;
         }
     }
+}
+
+/// Lanes of the block extent's reduction (the loop keeps one running value per lane).
+const LANES: usize = 8;
+
+/// The extent of the first `n` column totals, reduced lane by lane so that it vectorises.
+fn extent<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
+    c: &Columns<T>,
+    n: usize,
+) -> Extent<T> {
+    let amin_on = (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
+    let rounding =
+        (SUM && T::SUM_CHECK == Check::Rounding) || (SQ && T::SQUARE_CHECK == Check::Rounding);
+    let min = |a: T, b: T| if b < a { b } else { a };
+    let max = |a: T, b: T| if b > a { b } else { a };
+    let (mn, mx, amin) = (head(&c.mn, n), head(&c.mx, n), head(&c.amin, n));
+    Extent {
+        lo: if MM {
+            fold(mn, T::HIGHEST, min)
+        } else {
+            T::HIGHEST
+        },
+        hi: if MM {
+            fold(mx, T::LOWEST, max)
+        } else {
+            T::LOWEST
+        },
+        amin: if amin_on {
+            fold(amin, T::HIGHEST, min)
+        } else {
+            T::HIGHEST
+        },
+        errors: if rounding {
+            errors(head(&c.e1, n)) + errors(head(&c.e2, n))
+        } else {
+            0.0
+        },
+    }
+}
+
+/// The first `n` values of `v` (all of them when shorter).
+fn head<V>(v: &[V], n: usize) -> &[V] {
+    v.get(..n).unwrap_or(v)
+}
+
+/// `f` folded over `v`, one running value per lane.
+#[inline(always)]
+fn fold<T: Copy>(v: &[T], id: T, f: impl Fn(T, T) -> T) -> T {
+    let mut acc = [id; LANES];
+    let mut chunks = v.chunks_exact(LANES);
+    for ch in &mut chunks {
+        for l in 0..LANES {
+            acc[l] = f(acc[l], ch[l]);
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .chain(&acc)
+        .fold(id, |a, &b| f(a, b))
+}
+
+/// Σ|x| over `v`, one running sum per lane (zero exactly when every value is zero).
+fn errors(v: &[f64]) -> f64 {
+    let mut acc = [0.0; LANES];
+    let mut chunks = v.chunks_exact(LANES);
+    for ch in &mut chunks {
+        for l in 0..LANES {
+            acc[l] += ch[l].abs();
+        }
+    }
+    chunks.remainder().iter().chain(&acc).map(|x| x.abs()).sum()
 }
