@@ -234,6 +234,15 @@ fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
 ) -> Extent<T> {
     let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
     c.reset::<MM, SUM, SQ>(n);
+    // Floats without a nodata compare with NaN instead, which matches nothing: one test
+    // fewer per pixel (`use_nodata` is then always true).
+    let float = T::SIGNIFICAND_BITS > 0;
+    let nodata = if float && !use_nodata {
+        T::cast_from_f64(f64::NAN)
+    } else {
+        nodata
+    };
+    let use_nodata = use_nodata || float;
     let mut quads = rows.chunks_exact(4);
     for q in &mut quads {
         if let [a, b, cc, d] = q {
@@ -276,7 +285,7 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
         }
         for row in &rows {
             let x = row[k];
-            let ok = x.is_data(nodata, use_nodata);
+            let ok = x.is_data(nodata, use_nodata | float);
             count += u32::from(ok);
             let v = x.nan_unless(ok);
             if MM {
@@ -284,12 +293,10 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
                 hi = if (float | ok) & (v > hi) { v } else { hi };
             }
             if amin_on {
+                // Zero (no lowest bit) becomes NaN like invalid values: a plain minimum.
                 let a = v.magnitude();
-                small = if (a != T::default()) & (a < small) {
-                    a
-                } else {
-                    small
-                };
+                let a = a.nan_unless(a != T::default());
+                small = if a < small { a } else { small };
             }
         }
         cnt[k] = count;
@@ -342,7 +349,7 @@ fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
         for row in &rows {
             let x = row[k];
             // Zero the invalid values before widening (one mask in the input's lanes).
-            let xf = if x.is_data(nodata, use_nodata) {
+            let xf = if x.is_data(nodata, use_nodata | (T::SIGNIFICAND_BITS > 0)) {
                 x
             } else {
                 T::default()
