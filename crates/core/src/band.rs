@@ -406,7 +406,8 @@ impl<T: Pixel> BandAccumulator<T> {
         if let Some(c) = self.count.get_mut(cell) {
             *c += n;
         }
-        let tracked = tracks_minmax::<T>(self.needs);
+        // The piece's extent: for min/max, and for its own proof when the block's failed.
+        let tracked = tracks_minmax::<T>(self.needs) && (self.needs.minmax || !proved);
         let (mn, mx) = if tracked {
             (
                 cols.mn[local.clone()]
@@ -640,6 +641,25 @@ impl<T: Pixel> BandAccumulator<T> {
         Ok(())
     }
 
+    /// Σx and Σw of a cell rounded to f64 (weighted: Σwx, Σw): the `hi` parts of
+    /// [`BandAccumulator::sums`] without the rest (sum and mean need no more).
+    #[inline]
+    fn sum_and_weight(&self, cell: usize) -> (f64, f64) {
+        let n = self.count.get(cell).copied().unwrap_or(0) as f64;
+        if let Some(e) = self.exact.get(cell).and_then(Option::as_deref) {
+            let w = if self.grid.is_weighted() {
+                e.w.round()
+            } else {
+                n
+            };
+            return (e.s1.round(), w);
+        }
+        if let Some([w, s1, _]) = self.pairs.get(cell) {
+            return (s1.hi + s1.lo, w.hi + w.lo);
+        }
+        (self.s1.get(cell).copied().unwrap_or(0.0), n)
+    }
+
     /// The sums of a cell as double-doubles: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw).
     #[inline]
     fn sums(&self, cell: usize) -> Sums {
@@ -738,10 +758,16 @@ impl<T: Pixel> BandAccumulator<T> {
                 nd,
             ),
             Statistic::Sum => {
-                build_buffer(ty, cells, of_sums(|s, scale, _| Some(s.0.hi / scale)), nd)
+                let scale = self.sum_scale;
+                let sum = |k| Value::<T>::Real(self.sum_and_weight(k).0 / scale);
+                build_buffer(ty, cells, |k| Some(k).filter(|&k| n(k) > 0).map(sum), nd)
             }
             Statistic::Mean => {
-                build_buffer(ty, cells, of_sums(|s, _, _| Some(s.0.hi / s.2.hi)), nd)
+                let mean = |k| {
+                    let (s, w) = self.sum_and_weight(k);
+                    Value::<T>::Real(s / w)
+                };
+                build_buffer(ty, cells, |k| Some(k).filter(|&k| n(k) > 0).map(mean), nd)
             }
             Statistic::Rms => build_buffer(
                 ty,
