@@ -1,6 +1,8 @@
 //! Turning one tile's samples into the bytes stored in the file: predictor, then compression.
 
-use std::io::Write;
+use std::cell::RefCell;
+
+use flate2::{Compress, FlushCompress, Status};
 
 use crate::options::Compression;
 
@@ -18,9 +20,9 @@ pub(crate) struct TileCodec {
 }
 
 impl TileCodec {
-    /// Encodes a full tile (little-endian samples, padding included). The buffer is modified
-    /// in place by the predictor and reused when there is no compression.
-    pub fn encode(&self, mut raw: Vec<u8>) -> Result<Vec<u8>, String> {
+    /// Encodes a full tile (little-endian samples, padding included). The predictor works on
+    /// `raw` in place, so the caller can reuse the buffer for its next tile.
+    pub fn encode(&self, raw: &mut [u8]) -> Result<Vec<u8>, String> {
         let row_bytes = self.tile_width * self.sample_size;
         match self.predictor {
             2 => raw
@@ -34,26 +36,48 @@ impl TileCodec {
             _ => {}
         }
         match self.compression {
-            Compression::None => Ok(raw),
-            Compression::Deflate { level } => {
-                let mut enc = flate2::write::ZlibEncoder::new(
-                    Vec::with_capacity(raw.len() / 2),
-                    flate2::Compression::new(level),
-                );
-                enc.write_all(&raw).map_err(|e| e.to_string())?;
-                enc.finish().map_err(|e| e.to_string())
-            }
+            Compression::None => Ok(raw.to_vec()),
+            Compression::Deflate { level } => deflate(raw, level),
             Compression::Lzw => {
                 weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
-                    .encode(&raw)
+                    .encode(raw)
                     .map_err(|e| e.to_string())
             }
             Compression::Zstd { .. } => Ok(ruzstd::encoding::compress_to_vec(
-                raw.as_slice(),
+                &*raw,
                 ruzstd::encoding::CompressionLevel::Fastest,
             )),
         }
     }
+}
+
+/// zlib-wrapped deflate of `raw` at `level`, into this thread's output buffer, kept from tile
+/// to tile and copied out at the result's size: allocators such as musl's map and unmap blocks
+/// of hundreds of KiB on every allocation. The compressor always gets the same room, zlib's
+/// bound for the input size, in one call: zlib-rs's output depends on the room it is given,
+/// and outputs must not depend on what a thread compressed before.
+fn deflate(raw: &[u8], level: u32) -> Result<Vec<u8>, String> {
+    thread_local! {
+        static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    // zlib's compressBound, wrapper included, plus a margin.
+    let n = raw.len();
+    let bound = n + (n >> 12) + (n >> 14) + (n >> 25) + 64;
+    OUT.with_borrow_mut(|out| {
+        let mut zlib = Compress::new(flate2::Compression::new(level), true);
+        out.clear();
+        out.resize(bound, 0);
+        match zlib.compress(raw, out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => {
+                let len = usize::try_from(zlib.total_out()).unwrap_or(usize::MAX);
+                out.get(..len)
+                    .map(<[u8]>::to_vec)
+                    .ok_or_else(|| format!("deflate wrote {len} bytes into {bound}"))
+            }
+            Ok(status) => Err(format!("deflate stopped ({status:?}) within {bound} bytes")),
+            Err(e) => Err(e.to_string()),
+        }
+    })
 }
 
 /// TIFF predictor 2 on one row of little-endian samples: each sample minus its left
@@ -136,5 +160,42 @@ mod tests {
         let mut planes = vec![0; 8];
         float_differences(&mut row, &mut planes, 4);
         assert_eq!(row, [4, 4, 251, 4, 251, 4, 251, 4]);
+    }
+}
+
+#[cfg(test)]
+mod reuse_tests {
+    use super::*;
+
+    /// Deflating through the reused output buffer gives the bytes a plain encoder gives, whatever
+    /// the thread compressed before.
+    #[test]
+    fn reused_buffer_is_deterministic() {
+        let tile = |seed: u32| -> Vec<u8> {
+            (0..256 * 256 * 4u32)
+                .map(|i| ((i / 7 + seed) % 251) as u8 ^ ((i * seed) >> 9) as u8)
+                .collect()
+        };
+        let fresh = |raw: &[u8]| {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+            std::io::Write::write_all(&mut e, raw).unwrap();
+            e.finish().unwrap()
+        };
+        // Incompressible bytes too: the output outgrows its first reservation.
+        let noise = |seed: u64| -> Vec<u8> {
+            let mut x = seed;
+            (0..100_000)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect()
+        };
+        let inputs = [tile(1), noise(3), tile(5), noise(7), tile(9), tile(1)];
+        for (seed, raw) in inputs.iter().enumerate() {
+            assert_eq!(deflate(raw, 6).unwrap(), fresh(raw), "input {seed}");
+        }
     }
 }

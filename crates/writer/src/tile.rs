@@ -1,6 +1,8 @@
 //! Cutting tiles out of rows of samples, recognising all-nodata tiles, and halving a tile for
 //! the next overview level. Tiles are little-endian bytes, full size, padding zeroed.
 
+use std::cell::Cell;
+
 use rastagg_raster::{Sample, SampleType};
 
 use crate::grid::TileExtent;
@@ -72,6 +74,17 @@ impl Rows for ByteRows<'_> {
     }
 }
 
+thread_local! {
+    /// This thread's last tile buffer, handed back by [`recycle_tile`]: tiles are hundreds of
+    /// KiB, which allocators such as musl's map and unmap on every allocation.
+    static SPARE_TILE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Gives a tile's buffer back for the next [`cut_tile`] on this thread.
+pub(crate) fn recycle_tile(buf: Vec<u8>) {
+    SPARE_TILE.set(buf);
+}
+
 /// Cuts a tile from `rows`: `cols × count` samples from column `x`, row `y` of the source,
 /// zero-padded to `tile_w × tile_h`.
 pub(crate) fn cut_tile(
@@ -82,7 +95,9 @@ pub(crate) fn cut_tile(
     sample_size: usize,
 ) -> Vec<u8> {
     let row_bytes = tile_w as usize * sample_size;
-    let mut out = Vec::with_capacity(row_bytes * tile_h as usize);
+    let mut out = SPARE_TILE.take();
+    out.clear();
+    out.reserve(row_bytes * tile_h as usize);
     for r in 0..count {
         rows.append(y + r, x, cols, &mut out);
         out.resize((r as usize + 1) * row_bytes, 0);

@@ -16,7 +16,7 @@ use crate::output::Output;
 use crate::rows::{Complete, TileRows};
 use crate::sink::{PutError, Sink};
 use crate::tags::{Ifd, Value, geo_tags, nodata_tag};
-use crate::tile::{ByteRows, Fill, Rows, TypedRows, cut_tile, downsample};
+use crate::tile::{ByteRows, Fill, Rows, TypedRows, cut_tile, downsample, recycle_tile};
 
 /// Most tiles a file may have (all levels): keeps the offset tables a few hundred MB at most.
 const MAX_TILES: u64 = 1 << 26;
@@ -407,7 +407,7 @@ impl GeoTiffWriter {
     }
 
     /// Sparse test, overview halving and compression of one tile.
-    fn encode_tile(&self, level: usize, tx: u64, ty: u64, raw: Vec<u8>) -> Result<Done> {
+    fn encode_tile(&self, level: usize, tx: u64, ty: u64, mut raw: Vec<u8>) -> Result<Done> {
         let g = self.levels[level];
         let e = g.extent(tx, ty);
         let size = self.options.sample_type.size();
@@ -431,12 +431,13 @@ impl GeoTiffWriter {
         let encoded = if sparse {
             None
         } else {
-            let bytes = self.codec.encode(raw).map_err(|msg| Error::Encode {
+            let bytes = self.codec.encode(&mut raw).map_err(|msg| Error::Encode {
                 path: self.path.clone(),
                 msg,
             })?;
             Some(bytes)
         };
+        recycle_tile(raw);
         Ok(Done {
             tx,
             ty,
