@@ -24,9 +24,9 @@
 //!   `sum` = fl(Σwx) / (unit_x·unit_y), `rms` and `SD` as above with W = Σw.
 //! - 64-bit integers enter sums as their f64 values (exact up to 2^53).
 //!
-//! The integer-factor and corner kernels add in plain f64 and *prove* exactness per cell
-//! piece (see `kernel::range_exact`: magnitudes for f32 and integers, accumulated rounding
-//! errors for f64); area weights add TwoSum-checked double-f64 pairs. A cell whose proof fails
+//! The integer-factor and corner kernels add in plain f64 and *prove* exactness once per
+//! block of columns, and per cell piece only where that fails (see `kernel::sums_exact`:
+//! magnitudes for f32 and integers, accumulated rounding errors for f64); area weights add TwoSum-checked double-f64 pairs. A cell whose proof fails
 //! for a window gets an [`ExactSum`] per sum, and that window's pixels of the cell are added to
 //! it term by term: slower, still exact.
 //!
