@@ -48,6 +48,7 @@ use crate::kernel::{
 };
 use crate::output::{OutputBuffer, output_type};
 use crate::pixel::{Check, Pixel};
+use crate::spare;
 use crate::stat::{Ddof, Needs, QuantileMethod, StatSet, Statistic};
 use crate::values::{mode, quantile_gdal, quantile_linear};
 
@@ -114,12 +115,30 @@ pub struct BandAccumulator<T: Pixel> {
 }
 
 /// A vector of `n` copies of `v`, or an error instead of an allocation failure.
-fn filled<V: Clone>(n: usize, v: V, what: &str) -> Result<Vec<V>> {
-    let mut out = Vec::new();
-    out.try_reserve_exact(n)
-        .map_err(|_| CoreError::TooLarge(format!("cannot allocate {n} {what}")))?;
+fn filled<V: Clone + 'static>(n: usize, v: V, what: &str) -> Result<Vec<V>> {
+    let mut out = spare::with_capacity(n)
+        .ok_or_else(|| CoreError::TooLarge(format!("cannot allocate {n} {what}")))?;
     out.resize(n, v);
     Ok(out)
+}
+
+impl<T: Pixel> Drop for BandAccumulator<T> {
+    /// Keeps the band's buffers for the next band on this thread (see [`spare`]).
+    fn drop(&mut self) {
+        spare::give_back(std::mem::take(&mut self.count));
+        spare::give_back(std::mem::take(&mut self.min));
+        spare::give_back(std::mem::take(&mut self.max));
+        spare::give_back(std::mem::take(&mut self.s1));
+        spare::give_back(std::mem::take(&mut self.s2));
+        spare::give_back(std::mem::take(&mut self.s3));
+        spare::give_back(std::mem::take(&mut self.pairs));
+        let mut exact = std::mem::take(&mut self.exact);
+        exact.clear();
+        spare::give_back(exact);
+        spare::give_back(std::mem::take(&mut self.values));
+        spare::give_back(std::mem::take(&mut self.value_start));
+        spare::give_back(std::mem::take(&mut self.value_len));
+    }
 }
 
 /// Output indices of `axis` fed by the non-empty input range `ins`, within `limit`.
@@ -970,16 +989,15 @@ fn fill<T: Pixel, O: Pixel>(
     let nd = O::exact_from_f64(nodata).unwrap_or_else(|| O::cast_from_f64(nodata));
     let same = |a: O, b: O| a == b || (a.is_nan() && b.is_nan());
     let mut collisions = 0u64;
-    let out = (0..cells)
-        .map(|k| match value(k) {
-            None => nd,
-            Some(v) => {
-                let o = convert::<T, O>(v);
-                collisions += u64::from(same(o, nd));
-                o
-            }
-        })
-        .collect();
+    let mut out = spare::with_capacity(cells).unwrap_or_default();
+    out.extend((0..cells).map(|k| match value(k) {
+        None => nd,
+        Some(v) => {
+            let o = convert::<T, O>(v);
+            collisions += u64::from(same(o, nd));
+            o
+        }
+    }));
     (out, collisions)
 }
 

@@ -23,6 +23,7 @@ mod grid;
 mod kernel;
 mod output;
 mod pixel;
+mod spare;
 mod stat;
 mod values;
 

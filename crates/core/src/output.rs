@@ -123,6 +123,19 @@ pub enum OutputBuffer {
 }
 
 impl OutputBuffer {
+    /// Hands the buffer's allocation back for the next band accumulated on this thread: call
+    /// it once the values are written (optional; dropping the buffer frees it instead).
+    pub fn recycle(self) {
+        macro_rules! back {
+            ($($v:ident),*) => {
+                match self {
+                    $(OutputBuffer::$v(v) => crate::spare::give_back(v),)*
+                }
+            };
+        }
+        back!(U8, I8, U16, I16, U32, I32, U64, I64, F32, F64);
+    }
+
     /// The element type.
     pub fn sample_type(&self) -> SampleType {
         match self {

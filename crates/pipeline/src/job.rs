@@ -406,6 +406,7 @@ impl InputJob {
         {
             collisions.fetch_add(out.nodata_collisions, Ordering::Relaxed);
             write_buffer(writer, rows.start, &out.buffer)?;
+            out.buffer.recycle();
         }
         Ok(())
     }
