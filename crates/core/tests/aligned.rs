@@ -44,12 +44,9 @@ fn case() -> impl Strategy<Value = Case> {
         |(cols, rows, nx, ny, dx, dy)| {
             (
                 proptest::collection::vec(value(), (cols * rows) as usize),
-                proptest::collection::vec(0u64..10, 0..3),
-                proptest::collection::vec(0u64..30, 0..4),
-                proptest::collection::vec(0u64..30, 0..4),
-                any::<u64>(),
+                common::splits(),
             )
-                .prop_map(move |(data, band_cuts, col_cuts, row_cuts, order)| Case {
+                .prop_map(move |(data, (band_cuts, col_cuts, row_cuts, order))| Case {
                     cols,
                     rows,
                     nx,

@@ -41,12 +41,9 @@ fn case() -> impl Strategy<Value = Case> {
     (1u64..30, 1u64..30, 1u64..8, 1u64..8).prop_flat_map(|(cols, rows, fx, fy)| {
         (
             proptest::collection::vec(value(), (cols * rows) as usize),
-            proptest::collection::vec(0u64..10, 0..3),
-            proptest::collection::vec(0u64..30, 0..4),
-            proptest::collection::vec(0u64..30, 0..4),
-            any::<u64>(),
+            common::splits(),
         )
-            .prop_map(move |(data, band_cuts, col_cuts, row_cuts, order)| Case {
+            .prop_map(move |(data, (band_cuts, col_cuts, row_cuts, order))| Case {
                 cols,
                 rows,
                 fx,

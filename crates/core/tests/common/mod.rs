@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use proptest::prelude::*;
 use rastagg_core::{BandAccumulator, Grid, OutputBuffer, Pixel, StatOutput, StatSet};
 use rastagg_raster::Window;
 
@@ -137,4 +138,15 @@ pub fn ulps_f32(a: f32, b: f32) -> u64 {
         }
     };
     (key(a) - key(b)).unsigned_abs()
+}
+
+/// Random ways to split a raster of up to 30 × 30 for [`run`]: `(band_cuts, col_cuts,
+/// row_cuts, order)`.
+pub fn splits() -> impl Strategy<Value = (Vec<u64>, Vec<u64>, Vec<u64>, u64)> {
+    (
+        proptest::collection::vec(0u64..10, 0..3),
+        proptest::collection::vec(0u64..30, 0..4),
+        proptest::collection::vec(0u64..30, 0..4),
+        any::<u64>(),
+    )
 }
