@@ -115,7 +115,7 @@ pub struct BandAccumulator<T: Pixel> {
 }
 
 /// A vector of `n` copies of `v`, or an error instead of an allocation failure.
-fn filled<V: Clone + 'static>(n: usize, v: V, what: &str) -> Result<Vec<V>> {
+fn filled<V: Clone + Send + 'static>(n: usize, v: V, what: &str) -> Result<Vec<V>> {
     let mut out = spare::with_capacity(n)
         .ok_or_else(|| CoreError::TooLarge(format!("cannot allocate {n} {what}")))?;
     out.resize(n, v);
