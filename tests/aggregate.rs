@@ -267,6 +267,35 @@ fn check_every_stat(input: &Path, fx: u64, fy: u64, types: &[(&str, &str)]) -> V
     report
 }
 
+/// Aggregates `input` into `out` at factor 4,3 with `stats` and the extra options `extra`,
+/// and returns the reference's report on the outputs, computed with the same options.
+fn stats_at_4x3(input: &Path, out: &Path, stats: &str, extra: &[&str]) -> Value {
+    let mut args: Vec<&OsStr> = vec![
+        input.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--factor".as_ref(),
+        "4,3".as_ref(),
+        "--stats".as_ref(),
+        stats.as_ref(),
+        "-q".as_ref(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    aggregate_ok(&args);
+    let stem = input.file_stem().unwrap().to_string_lossy();
+    let prefix = out.join(format!("{stem}.Aggregated"));
+    let mut args: Vec<&OsStr> = vec![
+        "stats".as_ref(),
+        input.as_os_str(),
+        prefix.as_os_str(),
+        "4".as_ref(),
+        "3".as_ref(),
+        stats.as_ref(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    reference(&args)
+}
+
 /// Asserts, with GDAL reading them, that each pair of rasters has the same pixels (bytes),
 /// type and nodata.
 fn assert_same_pixels(pairs: &[(PathBuf, PathBuf)], context: &str) {
@@ -1110,28 +1139,7 @@ fn src_nodata_overrides_and_nodata_sets_output_with_collision_warnings() {
     let input = fixture("i16.tif");
     let out = tmp.path("src");
     let stats = "count,min,max,mean,median";
-    aggregate_ok(&[
-        input.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        "--factor".as_ref(),
-        "4,3".as_ref(),
-        "--src-nodata".as_ref(),
-        "1".as_ref(),
-        "--stats".as_ref(),
-        stats.as_ref(),
-        "-q".as_ref(),
-    ]);
-    let r = reference(&[
-        "stats".as_ref(),
-        input.as_os_str(),
-        out.join("i16.Aggregated").as_os_str(),
-        "4".as_ref(),
-        "3".as_ref(),
-        stats.as_ref(),
-        "--src-nodata".as_ref(),
-        "1".as_ref(),
-    ]);
+    let r = stats_at_4x3(&input, &out, stats, &["--src-nodata", "1"]);
     let types = [
         ("count", "Int32"),
         ("min,max,median", "Int16"),
@@ -1213,28 +1221,7 @@ fn nan_output_nodata_widens_integer_outputs() {
     let input = fixture("f32.tif");
     let out = tmp.path("out");
     let stats = "count,min,mean,median,mode,SD";
-    aggregate_ok(&[
-        input.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        "--factor".as_ref(),
-        "4,3".as_ref(),
-        "--nodata".as_ref(),
-        "nan".as_ref(),
-        "--stats".as_ref(),
-        stats.as_ref(),
-        "-q".as_ref(),
-    ]);
-    let r = reference(&[
-        "stats".as_ref(),
-        input.as_os_str(),
-        out.join("f32.Aggregated").as_os_str(),
-        "4".as_ref(),
-        "3".as_ref(),
-        stats.as_ref(),
-        "--nodata".as_ref(),
-        "nan".as_ref(),
-    ]);
+    let r = stats_at_4x3(&input, &out, stats, &["--nodata", "nan"]);
     // Int32 cannot hold NaN, Float32 cannot hold every Int32: count is Float64.
     let types = [("count", "Float64"), ("min,mean,median,mode,SD", "Float32")];
     assert_stats(&r, stats, &types, "--nodata nan");
@@ -1415,29 +1402,7 @@ fn output_nodata_that_does_not_fit_widens_the_type() {
     for (name, nodata, types) in cases {
         let input = fixture(name);
         let out = tmp.path(name);
-        aggregate_ok(&[
-            input.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-            "--factor".as_ref(),
-            "4,3".as_ref(),
-            "--nodata".as_ref(),
-            nodata.as_ref(),
-            "--stats".as_ref(),
-            stats.as_ref(),
-            "-q".as_ref(),
-        ]);
-        let stem = name.trim_end_matches(".tif");
-        let r = reference(&[
-            "stats".as_ref(),
-            input.as_os_str(),
-            out.join(format!("{stem}.Aggregated")).as_os_str(),
-            "4".as_ref(),
-            "3".as_ref(),
-            stats.as_ref(),
-            "--nodata".as_ref(),
-            nodata.as_ref(),
-        ]);
+        let r = stats_at_4x3(&input, &out, stats, &["--nodata", nodata]);
         assert_stats(&r, stats, types, &format!("{name} --nodata {nodata}"));
     }
 }
@@ -1452,33 +1417,12 @@ fn linear_quantiles_and_sample_sd() {
     for name in ["f32.tif", "i16.tif", "f64.tif"] {
         let input = fixture(name);
         let out = tmp.path(name);
-        aggregate_ok(&[
-            input.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-            "--factor".as_ref(),
-            "4,3".as_ref(),
-            "--stats".as_ref(),
-            stats.as_ref(),
-            "--quantile-method".as_ref(),
-            "linear".as_ref(),
-            "--ddof".as_ref(),
-            "1".as_ref(),
-            "-q".as_ref(),
-        ]);
-        let stem = name.trim_end_matches(".tif");
-        let r = reference(&[
-            "stats".as_ref(),
-            input.as_os_str(),
-            out.join(format!("{stem}.Aggregated")).as_os_str(),
-            "4".as_ref(),
-            "3".as_ref(),
-            stats.as_ref(),
-            "--quantile-method".as_ref(),
-            "linear".as_ref(),
-            "--ddof".as_ref(),
-            "1".as_ref(),
-        ]);
+        let r = stats_at_4x3(
+            &input,
+            &out,
+            stats,
+            &["--quantile-method", "linear", "--ddof", "1"],
+        );
         // Interpolated quantiles of integers are real: Float32 for Int16 (the sum's type).
         let real = if name == "f64.tif" {
             "Float64"
