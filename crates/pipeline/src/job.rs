@@ -7,9 +7,10 @@
 //! to a [`BandAccumulator`] and hands the finished buffers to the output writers; the worker
 //! that finishes an input's last band finishes its writers (which rename the outputs into
 //! place). Workers are `--threads` threads of their own; the parallel loops inside a band
-//! (block decoding, tile encoding) run on a rayon pool of as many threads. Bands are planned from the grid and the memory limit (which, when tight, also
-//! counts the workers), never from timing; the core's results do not depend on the bands
-//! anyway, so the outputs are the same bytes whatever the thread count.
+//! (block decoding, tile encoding) run on a rayon pool of as many threads. Bands are planned
+//! from the grid and the memory limit (which, when tight, also counts the workers), never from
+//! timing; the core's results do not depend on the bands anyway, so the outputs are the same
+//! bytes whatever the thread count.
 
 use std::any::Any;
 use std::cell::Cell;
