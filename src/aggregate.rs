@@ -81,8 +81,9 @@ pub struct AggregateArgs {
     /// Output compression.
     #[arg(long, value_enum, default_value_t = Compress::Deflate)]
     compress: Compress,
-    /// Compression level (deflate 1-9, default 2; zstd: 1). Deflate level 2 writes files about
-    /// 1% larger than GDAL's default 6 for a sixth less CPU per run; pass 6 to match GDAL.
+    /// Compression level (deflate 1-9; zstd: 1). Without it, deflate uses zlib's run-length
+    /// strategy: files about 1% larger than GDAL's default level 6 for a third of its CPU;
+    /// pass 6 to match GDAL.
     #[arg(long)]
     level: Option<u32>,
     /// Write Cloud Optimized GeoTIFFs with overviews.
@@ -112,11 +113,6 @@ enum QuantileRule {
     Gdal,
     Linear,
 }
-
-/// Deflate level when `--level` is not given. Measured on the benchmark (21600 × 10800
-/// Float32, factor 5, six statistics, one thread): level 6 52.8 MB of outputs and 6.0 s of CPU,
-/// level 2 53.4 MB and 5.0 s, level 1 58.3 MB and 5.2 s.
-const DEFAULT_DEFLATE_LEVEL: u32 = 2;
 
 /// `--compress`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -159,9 +155,8 @@ impl AggregateArgs {
             .map_err(|e| Error::Usage(format!("--stats: {e}")))?
             .with_options(options);
         let compression = match (self.compress, self.level) {
-            (Compress::Deflate, level) => Compression::Deflate {
-                level: level.unwrap_or(DEFAULT_DEFLATE_LEVEL),
-            },
+            (Compress::Deflate, None) => Compression::DeflateRuns,
+            (Compress::Deflate, Some(level)) => Compression::Deflate { level },
             (Compress::Zstd, level) => Compression::Zstd {
                 level: level.unwrap_or(1),
             },

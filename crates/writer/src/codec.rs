@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use flate2::{Compress, FlushCompress, Status};
+use zlib_rs::{Deflate, DeflateConfig, DeflateFlush, Status, Strategy};
 
 use crate::options::Compression;
 
@@ -37,7 +37,8 @@ impl TileCodec {
         }
         match self.compression {
             Compression::None => Ok(raw.to_vec()),
-            Compression::Deflate { level } => deflate(raw, level),
+            Compression::Deflate { level } => deflate(raw, level, Strategy::Default),
+            Compression::DeflateRuns => deflate(raw, 6, Strategy::Rle),
             Compression::Lzw => {
                 weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
                     .encode(raw)
@@ -51,31 +52,35 @@ impl TileCodec {
     }
 }
 
-/// zlib-wrapped deflate of `raw` at `level`, with this thread's compressor (reset) and output
-/// buffer, kept from tile to tile, the result copied out at its size: a new compressor
-/// allocates 370 KiB of tables, and allocators such as musl's map and unmap blocks that size
-/// on every allocation (918 times for the benchmark's six outputs). The compressor always gets
-/// the same room, zlib's bound for the input size, in one call: zlib-rs's bytes depend on the
-/// room it is given, and outputs must not depend on what a thread compressed before.
-fn deflate(raw: &[u8], level: u32) -> Result<Vec<u8>, String> {
+/// zlib-wrapped deflate of `raw` at `level` with `strategy`, with this thread's compressor
+/// (reset) and output buffer, kept from tile to tile, the result copied out at its size: a new
+/// compressor allocates 370 KiB of tables, and allocators such as musl's map and unmap blocks
+/// that size on every allocation (918 times for the benchmark's six outputs). The compressor
+/// always gets the same room, zlib's bound for the input size, in one call: zlib-rs's bytes
+/// depend on the room it is given, and outputs must not depend on what a thread compressed
+/// before.
+fn deflate(raw: &[u8], level: u32, strategy: Strategy) -> Result<Vec<u8>, String> {
     thread_local! {
-        static STATE: RefCell<Option<(u32, Compress, Vec<u8>)>> = const { RefCell::new(None) };
+        static STATE: RefCell<Option<(DeflateConfig, Deflate, Vec<u8>)>> = const { RefCell::new(None) };
     }
+    let config = DeflateConfig {
+        level: i32::try_from(level).map_err(|_| format!("deflate level {level}"))?,
+        strategy,
+        ..DeflateConfig::default()
+    };
     // zlib's compressBound, wrapper included, plus a margin.
     let n = raw.len();
     let bound = n + (n >> 12) + (n >> 14) + (n >> 25) + 64;
     STATE.with_borrow_mut(|slot| {
-        if slot.as_ref().is_some_and(|(l, ..)| *l != level) {
+        if slot.as_ref().is_some_and(|(c, ..)| *c != config) {
             *slot = None;
         }
-        let (_, zlib, out) = slot.get_or_insert_with(|| {
-            let zlib = Compress::new(flate2::Compression::new(level), true);
-            (level, zlib, Vec::new())
-        });
+        let (_, zlib, out) =
+            slot.get_or_insert_with(|| (config, Deflate::new_with_config(config), Vec::new()));
         zlib.reset();
         out.clear();
         out.resize(bound, 0);
-        match zlib.compress(raw, out, FlushCompress::Finish) {
+        match zlib.compress(raw, out, DeflateFlush::Finish) {
             Ok(Status::StreamEnd) => {
                 let len = usize::try_from(zlib.total_out()).unwrap_or(usize::MAX);
                 out.get(..len)
@@ -83,7 +88,7 @@ fn deflate(raw: &[u8], level: u32) -> Result<Vec<u8>, String> {
                     .ok_or_else(|| format!("deflate wrote {len} bytes into {bound}"))
             }
             Ok(status) => Err(format!("deflate stopped ({status:?}) within {bound} bytes")),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.as_str().to_string()),
         }
     })
 }
@@ -203,7 +208,11 @@ mod reuse_tests {
         };
         let inputs = [tile(1), noise(3), tile(5), noise(7), tile(9), tile(1)];
         for (seed, raw) in inputs.iter().enumerate() {
-            assert_eq!(deflate(raw, 6).unwrap(), fresh(raw), "input {seed}");
+            assert_eq!(
+                deflate(raw, 6, Strategy::Default).unwrap(),
+                fresh(raw),
+                "input {seed}"
+            );
         }
     }
 }

@@ -10,11 +10,18 @@ pub enum Compression {
     /// LZW with TIFF's early code-size change (TIFF compression 5), via `weezl`.
     Lzw,
     /// zlib-wrapped deflate (TIFF compression 8, what GDAL writes for `COMPRESS=DEFLATE`), via
-    /// `flate2` on `zlib-rs`. `level` 1 (fastest) ..= 9 (smallest); GDAL's default is 6.
+    /// `zlib-rs`. `level` 1 (fastest) ..= 9 (smallest); GDAL's default is 6.
     Deflate {
         /// zlib compression level, 1..=9.
         level: u32,
     },
+    /// Deflate (TIFF compression 8, any reader decodes it) with zlib's run-length strategy
+    /// (`Z_RLE`): the only repeats it looks for are runs of one byte. After a predictor, the
+    /// repeats in a raster are mostly such runs, so it compresses about as well as the full
+    /// search for much less work. Measured on the five Float32 outputs of the benchmark (six
+    /// statistics of 21600 × 10800 Float32 by factor 5, 256² tiles, predictor 3): 53.5 MB in
+    /// 0.58 s, against 53.2 MB in 1.14 s at level 2 and 52.6 MB in 1.73 s at level 6.
+    DeflateRuns,
     /// Zstandard (TIFF compression 50000), via `ruzstd`. Its encoder implements one level,
     /// roughly zstd's level 1, so `level` must be 1.
     Zstd {
@@ -29,7 +36,7 @@ impl Compression {
         match self {
             Compression::None => 1,
             Compression::Lzw => 5,
-            Compression::Deflate { .. } => 8,
+            Compression::Deflate { .. } | Compression::DeflateRuns => 8,
             Compression::Zstd { .. } => 50000,
         }
     }
