@@ -37,8 +37,18 @@ impl TileCodec {
         }
         match self.compression {
             Compression::None => Ok(raw.to_vec()),
-            Compression::Deflate { level } => deflate(raw, level, Strategy::Default),
-            Compression::DeflateRuns => deflate(raw, 6, Strategy::Rle),
+            // (Options checks the level is in 1..=9.)
+            Compression::Deflate { level } => deflate(raw, DeflateConfig::new(level.min(9) as i32)),
+            // zlib's largest symbol buffer (memLevel 9, default 8): blocks twice as long,
+            // half the Huffman tables to build; 15% less time, same size on the benchmark.
+            Compression::DeflateRuns => deflate(
+                raw,
+                DeflateConfig {
+                    strategy: Strategy::Rle,
+                    mem_level: 9,
+                    ..DeflateConfig::new(6)
+                },
+            ),
             Compression::Lzw => {
                 weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
                     .encode(raw)
@@ -52,22 +62,17 @@ impl TileCodec {
     }
 }
 
-/// zlib-wrapped deflate of `raw` at `level` with `strategy`, with this thread's compressor
+/// zlib-wrapped deflate of `raw` as `config` says, with this thread's compressor
 /// (reset) and output buffer, kept from tile to tile, the result copied out at its size: a new
 /// compressor allocates 370 KiB of tables, and allocators such as musl's map and unmap blocks
 /// that size on every allocation (918 times for the benchmark's six outputs). The compressor
 /// always gets the same room, zlib's bound for the input size, in one call: zlib-rs's bytes
 /// depend on the room it is given, and outputs must not depend on what a thread compressed
 /// before.
-fn deflate(raw: &[u8], level: u32, strategy: Strategy) -> Result<Vec<u8>, String> {
+fn deflate(raw: &[u8], config: DeflateConfig) -> Result<Vec<u8>, String> {
     thread_local! {
         static STATE: RefCell<Option<(DeflateConfig, Deflate, Vec<u8>)>> = const { RefCell::new(None) };
     }
-    let config = DeflateConfig {
-        level: i32::try_from(level).map_err(|_| format!("deflate level {level}"))?,
-        strategy,
-        ..DeflateConfig::default()
-    };
     // zlib's compressBound, wrapper included, plus a margin.
     let n = raw.len();
     let bound = n + (n >> 12) + (n >> 14) + (n >> 25) + 64;
@@ -209,7 +214,7 @@ mod reuse_tests {
         let inputs = [tile(1), noise(3), tile(5), noise(7), tile(9), tile(1)];
         for (seed, raw) in inputs.iter().enumerate() {
             assert_eq!(
-                deflate(raw, 6, Strategy::Default).unwrap(),
+                deflate(raw, DeflateConfig::new(6)).unwrap(),
                 fresh(raw),
                 "input {seed}"
             );

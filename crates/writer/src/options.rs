@@ -20,7 +20,7 @@ pub enum Compression {
     /// repeats in a raster are mostly such runs, so it compresses about as well as the full
     /// search for much less work. Measured on the five Float32 outputs of the benchmark (six
     /// statistics of 21600 × 10800 Float32 by factor 5, 256² tiles, predictor 3): 53.5 MB in
-    /// 0.58 s, against 53.2 MB in 1.14 s at level 2 and 52.6 MB in 1.73 s at level 6.
+    /// 0.46 s, against 53.2 MB in 1.14 s at level 2 and 52.6 MB in 1.73 s at level 6.
     DeflateRuns,
     /// Zstandard (TIFF compression 50000), via `ruzstd`. Its encoder implements one level,
     /// roughly zstd's level 1, so `level` must be 1.
