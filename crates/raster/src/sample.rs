@@ -118,8 +118,12 @@ impl fmt::Display for SampleType {
 /// A primitive pixel value: one of the Rust types behind [`SampleType`].
 ///
 /// Generic code (window reads, kernels, encoders) is written once over `T: Sample` and
-/// monomorphised per type, so the inner loops see concrete arithmetic.
-pub trait Sample: Copy + PartialOrd + Default + Send + Sync + fmt::Debug + 'static {
+/// monomorphised per type, so the inner loops see concrete arithmetic. Samples are plain bytes
+/// (`bytemuck::Pod`), so a buffer of them can be viewed as bytes without unsafe code: the
+/// reader decodes blocks straight into the caller's buffer.
+pub trait Sample:
+    bytemuck::Pod + PartialOrd + Default + Send + Sync + fmt::Debug + 'static
+{
     /// The [`SampleType`] this Rust type stands for.
     const TYPE: SampleType;
     /// Size in bytes (`size_of::<Self>()`).

@@ -68,6 +68,15 @@ pub(crate) enum Decoded<'a> {
     Scratch,
 }
 
+/// The first `len` stored bytes when they already are the decoded block (uncompressed, no
+/// predictor, native byte order), else `None`.
+fn verbatim<'a>(codec: &BlockCodec, src: &'a [u8], len: usize) -> Option<&'a [u8]> {
+    let as_stored = codec.compression == Compression::None
+        && codec.predictor == Predictor::None
+        && (codec.sample_type.size() == 1 || !codec.byte_order.needs_swap());
+    src.get(..len).filter(|_| as_stored)
+}
+
 /// Reusable buffers of one decoding thread.
 #[derive(Default)]
 pub(crate) struct Scratch {
@@ -292,9 +301,57 @@ impl TiffFile {
         index: u64,
         scratch: &mut Scratch,
     ) -> Fallible<Decoded<'a>> {
+        let Some((src, codec, len)) = self.stored_block(band, index)? else {
+            return Ok(Decoded::Sparse);
+        };
+        if let Some(stored) = verbatim(&codec, src, len) {
+            return Ok(Decoded::Stored(stored));
+        }
+        scratch.block.resize(len, 0);
+        let out = scratch.block.get_mut(..len).unwrap_or_default();
+        codec
+            .decode_with(src, out, &mut scratch.row)
+            .map_err(|e| e.context(format_args!("block {index}")))?;
+        Ok(Decoded::Scratch)
+    }
+
+    /// Decodes block `index` of `band` straight into `out` when `out` is exactly as long as
+    /// the decoded block (all its samples, native order) and the block is stored; `false`
+    /// (nothing written) when not, for the caller to take [`TiffFile::decode_raw`]'s way. Saves
+    /// a copy of every decoded byte when whole blocks land in a window (strips, the common
+    /// GDAL layout).
+    pub(crate) fn decode_into(
+        &self,
+        band: usize,
+        index: u64,
+        out: &mut [u8],
+        row: &mut Vec<u8>,
+    ) -> Fallible<bool> {
+        let Some((src, codec, len)) = self.stored_block(band, index)? else {
+            return Ok(false);
+        };
+        if len != out.len() {
+            return Ok(false);
+        }
+        match verbatim(&codec, src, len) {
+            Some(stored) => out.copy_from_slice(stored),
+            None => codec
+                .decode_with(src, out, row)
+                .map_err(|e| e.context(format_args!("block {index}")))?,
+        }
+        Ok(true)
+    }
+
+    /// The stored bytes of block `index` of `band`, its codec and its decoded length, checked
+    /// against what the stored bytes can hold; `None` for a sparse block.
+    fn stored_block(
+        &self,
+        band: usize,
+        index: u64,
+    ) -> Fallible<Option<(&[u8], BlockCodec, usize)>> {
         let src = self.raw_block(band, index)?;
         if src.is_empty() {
-            return Ok(Decoded::Sparse);
+            return Ok(None);
         }
         let codec = self
             .block_codec(index)
@@ -309,18 +366,7 @@ impl TiffFile {
                 src.len()
             ));
         }
-        let verbatim = codec.compression == Compression::None
-            && codec.predictor == Predictor::None
-            && (codec.sample_type.size() == 1 || !codec.byte_order.needs_swap());
-        if verbatim && let Some(stored) = src.get(..len) {
-            return Ok(Decoded::Stored(stored));
-        }
-        scratch.block.resize(len, 0);
-        let out = scratch.block.get_mut(..len).unwrap_or_default();
-        codec
-            .decode_with(src, out, &mut scratch.row)
-            .map_err(|e| e.context(format_args!("block {index}")))?;
-        Ok(Decoded::Scratch)
+        Ok(Some((src, codec, len)))
     }
 
     /// Decodes block `index` of `band` into `out`: `block_width × block_height` values, the

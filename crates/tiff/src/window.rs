@@ -41,6 +41,9 @@ struct Plan {
     band_in_block: usize,
     bx0: u64,
     bx1: u64,
+    /// Each block row is one whole window row (one sample per pixel, the window as wide as
+    /// the image and the blocks): blocks whose rows all lie in the window decode in place.
+    whole_rows: bool,
 }
 
 impl TiffFile {
@@ -96,8 +99,9 @@ impl TiffFile {
             })
     }
 
-    /// Reads `window` of `band` into `out`, each sample of type `T` converted by `conv`.
-    fn read_converted<T: Sample, O: Copy + Send + Sync>(
+    /// Reads `window` of `band` into `out`, each sample of type `T` converted by `conv`, which
+    /// must be the identity when `O` is `T` (such blocks may be decoded in place).
+    fn read_converted<T: Sample, O: Sample>(
         &self,
         band: usize,
         window: Window,
@@ -144,6 +148,7 @@ impl TiffFile {
             },
             bx0: window.x / bw,
             bx1: (window.x + window.cols - 1) / bw,
+            whole_rows: info.block_spp() == 1 && window.x == 0 && window.cols == bw,
         };
         let (by0, by1) = (window.y / bh, (window.y + window.rows - 1) / bh);
         // One slab of output rows per block row.
@@ -181,7 +186,7 @@ impl TiffFile {
     /// Fills the output rows of block row `by` (starting at image row `r0`), decoding its
     /// blocks one after the other.
     #[allow(clippy::too_many_arguments)]
-    fn fill_slab<T: Sample, O: Copy>(
+    fn fill_slab<T: Sample, O: Sample>(
         &self,
         plan: &Plan,
         by: u64,
@@ -193,6 +198,19 @@ impl TiffFile {
     ) -> std::result::Result<(), DecodeError> {
         for bx in plan.bx0..=plan.bx1 {
             let index = by * plan.across + bx;
+            // (`conv` is the identity when `O` is `T`.)
+            if plan.whole_rows
+                && O::TYPE == T::TYPE
+                && r0 == by * plan.bh
+                && self.decode_into(
+                    plan.band,
+                    index,
+                    bytemuck::cast_slice_mut(slab),
+                    &mut scratch.row,
+                )?
+            {
+                continue;
+            }
             let src = match self.decode_raw(plan.band, index, scratch)? {
                 Decoded::Sparse => None,
                 Decoded::Stored(b) => Some(b),

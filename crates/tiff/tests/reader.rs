@@ -134,6 +134,29 @@ proptest! {
         }
     }
 
+    /// Windows as wide as the image (strips then decode in place, cut strips beside them
+    /// the other way) read as the known pixels, typed and as f64.
+    #[test]
+    fn full_width_windows_match_known_pixels(
+        (spec, rows) in arb_spec().prop_flat_map(|s| {
+            let h = s.height;
+            let rows = prop::collection::vec((0..h).prop_flat_map(move |y| (Just(y), 1..=h - y)), 1..4);
+            (Just(s), rows)
+        }),
+        seed in any::<u64>(),
+    ) {
+        let px = pixels(&spec, seed);
+        let f = open(&spec, &px);
+        for band in 0..spec.bands as usize {
+            for &(y, n) in &rows {
+                let w = Window::new(0, u64::from(y), u64::from(spec.width), u64::from(n));
+                let want = expected(&spec, &px, band, w);
+                prop_assert!(same(&f.read_window_f64(band, w).unwrap(), &want), "band {} window {:?}", band, w);
+                prop_assert!(same(&read_typed(&f, band, w), &want), "band {} window {:?}", band, w);
+            }
+        }
+    }
+
     /// decode_block returns the full block: known pixels inside the image, 0 in the padding.
     #[test]
     fn blocks_match_known_pixels(spec in arb_spec(), seed in any::<u64>(), pick in any::<prop::sample::Index>()) {
