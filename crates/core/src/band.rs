@@ -38,7 +38,7 @@
 
 use std::ops::Range;
 
-use rastagg_raster::{SampleType, Window};
+use rastagg_raster::{SampleType, Window, spare};
 
 use crate::error::{CoreError, Result};
 use crate::exact::{DoubleDouble, ExactSum, two_prod, two_sum};
@@ -48,7 +48,6 @@ use crate::kernel::{
 };
 use crate::output::{OutputBuffer, output_type};
 use crate::pixel::{Check, Pixel};
-use crate::spare;
 use crate::stat::{Ddof, Needs, QuantileMethod, StatSet, Statistic};
 use crate::values::{mode, quantile_gdal, quantile_linear};
 

@@ -23,7 +23,6 @@ mod grid;
 mod kernel;
 mod output;
 mod pixel;
-mod spare;
 mod stat;
 mod values;
 

@@ -129,7 +129,7 @@ impl OutputBuffer {
         macro_rules! back {
             ($($v:ident),*) => {
                 match self {
-                    $(OutputBuffer::$v(v) => crate::spare::give_back(v),)*
+                    $(OutputBuffer::$v(v) => rastagg_raster::spare::give_back(v),)*
                 }
             };
         }

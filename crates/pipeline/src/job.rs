@@ -12,8 +12,6 @@
 //! timing; the core's results do not depend on the bands anyway, so the outputs are the same
 //! bytes whatever the thread count.
 
-use std::any::Any;
-use std::cell::Cell;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -23,7 +21,7 @@ use std::time::{Duration, Instant};
 use rastagg_core::{
     BandAccumulator, OutputBuffer, Pixel, Resampling, StatSet, Statistic, output_type,
 };
-use rastagg_raster::{Window, with_sample_type};
+use rastagg_raster::{Window, spare, with_sample_type};
 use rastagg_writer::{GeoTiffWriter, Options as WriterOptions};
 use rayon::prelude::*;
 
@@ -432,7 +430,12 @@ impl InputJob {
     ) -> Result<(), Error> {
         let Range { start, end } = acc.input_rows();
         let chunk = self.bands.chunk_rows.max(1);
-        with_read_buffer(|buf: &mut Vec<T>| {
+        // A spare buffer (rastagg_raster::spare): windows are megabytes.
+        let most = Window::new(0, start, self.info.width, chunk.min(end - start)).len();
+        let mut buf = most
+            .and_then(spare::with_capacity::<T>)
+            .ok_or_else(|| Error::Plan(format!("no memory for {chunk} input rows")))?;
+        let mut read_all = |buf: &mut Vec<T>| -> Result<(), Error> {
             let mut y = start;
             while y < end {
                 let next = ((y / chunk) + 1).saturating_mul(chunk).min(end);
@@ -447,7 +450,10 @@ impl InputJob {
                 y = next;
             }
             Ok(())
-        })
+        };
+        let read = read_all(&mut buf);
+        spare::give_back(buf);
+        read
     }
 
     /// Finishes (or, after a failure, drops) the writers: the outcome of the input.
@@ -484,23 +490,6 @@ impl InputJob {
             warnings,
         }
     }
-}
-
-/// Runs `f` with this worker thread's read buffer, kept from one band to the next: a chunk is
-/// megabytes, and allocators such as musl's map and unmap (and page-fault) such blocks on
-/// every allocation. The buffer is taken out while in use, so a nested use would get an empty
-/// one of its own.
-fn with_read_buffer<T: Pixel, R>(f: impl FnOnce(&mut Vec<T>) -> R) -> R {
-    thread_local! {
-        static SPARE: Cell<Option<Box<dyn Any>>> = const { Cell::new(None) };
-    }
-    let mut buf: Vec<T> = SPARE
-        .take()
-        .and_then(|b| b.downcast::<Vec<T>>().ok())
-        .map_or_else(Vec::new, |b| *b);
-    let result = f(&mut buf);
-    SPARE.set(Some(Box::new(buf)));
-    result
 }
 
 /// Writes a band of finished rows, whatever their type.

@@ -1,8 +1,9 @@
 //! Types shared by every rastagg crate: the pixel sample types a raster can hold, the
 //! [`Sample`] trait that lets generic code work on any of them, pixel [`Window`]s, the
-//! affine [`GeoTransform`] and the verbatim [`GeoKeys`] of a CRS.
+//! affine [`GeoTransform`] and the verbatim [`GeoKeys`] of a CRS, and the pool of [`spare`]
+//! buffers they all reuse.
 //!
-//! This crate has no dependencies and does no I/O, so the reader, the writer, the VRT crate and
+//! This crate depends only on bytemuck and does no I/O, so the reader, the writer, the VRT crate and
 //! the aggregation core can all agree on these types without depending on each other.
 #![cfg_attr(
     not(test),
@@ -18,6 +19,7 @@ mod checksum;
 mod geo;
 mod geokeys;
 mod sample;
+pub mod spare;
 mod window;
 
 pub use checksum::{GdalChecksum, gdal_checksum};

@@ -1,9 +1,7 @@
 //! Cutting tiles out of rows of samples, recognising all-nodata tiles, and halving a tile for
 //! the next overview level. Tiles are little-endian bytes, full size, padding zeroed.
 
-use std::cell::Cell;
-
-use rastagg_raster::{Sample, SampleType};
+use rastagg_raster::{Sample, SampleType, spare};
 
 use crate::grid::TileExtent;
 use crate::options::Resampling;
@@ -74,15 +72,10 @@ impl Rows for ByteRows<'_> {
     }
 }
 
-thread_local! {
-    /// This thread's last tile buffer, handed back by [`recycle_tile`]: tiles are hundreds of
-    /// KiB, which allocators such as musl's map and unmap on every allocation.
-    static SPARE_TILE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-}
-
-/// Gives a tile's buffer back for the next [`cut_tile`] on this thread.
+/// Gives a tile's buffer back (to the shared [`spare`] pool) for the next [`cut_tile`]: tiles
+/// are hundreds of KiB, which allocators such as musl's map and unmap on every allocation.
 pub(crate) fn recycle_tile(buf: Vec<u8>) {
-    SPARE_TILE.set(buf);
+    spare::give_back(buf);
 }
 
 /// Cuts a tile from `rows`: `cols × count` samples from column `x`, row `y` of the source,
@@ -95,9 +88,9 @@ pub(crate) fn cut_tile(
     sample_size: usize,
 ) -> Vec<u8> {
     let row_bytes = tile_w as usize * sample_size;
-    let mut out = SPARE_TILE.take();
-    out.clear();
-    out.reserve(row_bytes * tile_h as usize);
+    let size = row_bytes * tile_h as usize;
+    let mut out = spare::with_capacity(size).unwrap_or_default();
+    out.reserve(size);
     for r in 0..count {
         rows.append(y + r, x, cols, &mut out);
         out.resize((r as usize + 1) * row_bytes, 0);

@@ -1,17 +1,18 @@
-//! Buffers of finished bands, kept for the next band to reuse.
+//! Spare buffers, kept by whoever finishes with one for the next to reuse, whatever the thread:
+//! a band's accumulators and outputs (rastagg-core), the window the pipeline reads a band's
+//! input into, the tiles the writer cuts and compresses.
 //!
-//! A band's accumulators and output buffers are megabytes each. glibc's allocator keeps such
-//! blocks in its heap once freed; musl's maps fresh pages for every one, and the page faults
-//! and zeroing cost the static binary 0.6 s of system time on the 21600 × 10800 benchmark.
-//! Keeping the last band's buffers makes both behave like glibc. One pool for all threads
-//! (a band's buffers go to whichever band starts next), of at most [`SPARE_MAX`] buffers (one
+//! These are hundreds of KiB to megabytes each. glibc's allocator keeps such blocks in its heap
+//! once freed; musl's maps fresh pages for every one, and the page faults and zeroing cost the
+//! static binary 0.6 s of system time on the 21600 × 10800 benchmark. Reusing them makes both
+//! behave like glibc. One pool for all threads, of at most [`SPARE_MAX`] buffers (about one
 //! band's worth), so memory stays within what the band planner budgets.
 
 use std::any::Any;
 use std::sync::{Mutex, MutexGuard};
 
 /// Most buffers kept.
-const SPARE_MAX: usize = 32;
+pub const SPARE_MAX: usize = 32;
 
 static SPARE: Mutex<Vec<Box<dyn Any + Send>>> = Mutex::new(Vec::new());
 
@@ -20,9 +21,9 @@ fn pool() -> MutexGuard<'static, Vec<Box<dyn Any + Send>>> {
     SPARE.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// An empty vector with room for `n` values: the smallest kept one that large, else a new
-/// one (`None` instead of an allocation failure).
-pub(crate) fn with_capacity<V: Send + 'static>(n: usize) -> Option<Vec<V>> {
+/// An empty vector with room for `n` values: the smallest kept one of its type that large,
+/// else a new one (`None` instead of an allocation failure).
+pub fn with_capacity<V: Send + 'static>(n: usize) -> Option<Vec<V>> {
     if n > 0 {
         let kept = {
             let mut spare = pool();
@@ -47,7 +48,7 @@ pub(crate) fn with_capacity<V: Send + 'static>(n: usize) -> Option<Vec<V>> {
 
 /// Keeps `v`'s allocation for a later [`with_capacity`] (dropped when [`SPARE_MAX`] are
 /// kept already).
-pub(crate) fn give_back<V: Send + 'static>(v: Vec<V>) {
+pub fn give_back<V: Send + 'static>(v: Vec<V>) {
     if v.capacity() == 0 {
         return;
     }
