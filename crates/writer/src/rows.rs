@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rastagg_raster::spare;
+
 use crate::grid::Grid;
 
 /// A tile row being filled.
@@ -60,8 +62,12 @@ impl TileRows {
         let (grid, size) = (self.grid, self.sample_size);
         self.pending.entry(ty).or_insert_with(|| {
             let rows = grid.tile_row_span(ty).1;
+            let len = (grid.width * rows) as usize * size;
+            // A spare buffer: tile rows are megabytes (hand it back once encoded).
+            let mut data = spare::with_capacity(len).unwrap_or_default();
+            data.resize(len, 0);
             Pending {
-                data: vec![0; (grid.width * rows) as usize * size],
+                data,
                 filled: 0,
                 rows_seen: vec![false; rows as usize],
             }

@@ -49,8 +49,11 @@ pub(crate) struct TypedRows<'a, T> {
 impl<T: Sample> Rows for TypedRows<'_, T> {
     fn append(&self, row: u64, x0: u64, n: u64, out: &mut Vec<u8>) {
         let start = (row * self.width + x0) as usize;
-        for &v in &self.data[start..start + n as usize] {
-            push_le(v, out);
+        let samples = &self.data[start..start + n as usize];
+        if cfg!(target_endian = "little") {
+            out.extend_from_slice(bytemuck::cast_slice(samples));
+        } else {
+            samples.iter().for_each(|&v| push_le(v, out));
         }
     }
 }

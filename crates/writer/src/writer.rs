@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use rastagg_raster::{Sample, with_sample_type};
+use rastagg_raster::{Sample, spare, with_sample_type};
 use rayon::prelude::*;
 
 use crate::codec::TileCodec;
@@ -305,9 +305,12 @@ impl GeoTiffWriter {
                     }
                     whole.push(ty);
                 } else {
-                    let mut bytes = Vec::with_capacity(((hi - lo) * g.width) as usize * T::SIZE);
+                    let len = ((hi - lo) * g.width) as usize * T::SIZE;
+                    let mut bytes = spare::with_capacity(len).unwrap_or_default();
                     (lo..hi).for_each(|r| rows.append(r - first_row, 0, g.width, &mut bytes));
-                    match state.rows[0].add_rows(ty, lo, hi - lo, &bytes) {
+                    let added = state.rows[0].add_rows(ty, lo, hi - lo, &bytes);
+                    spare::give_back(bytes);
+                    match added {
                         Err(row) => return Err(twice(row)),
                         Ok(Some(c)) => completed.push(c),
                         Ok(None) => {}
@@ -329,7 +332,9 @@ impl GeoTiffWriter {
             rows: r,
             first_row: g.tile_row_span(*ty).0,
         }));
-        self.encode_rows(0, &jobs)
+        let encoded = self.encode_rows(0, &jobs);
+        recycle_rows(completed);
+        encoded
     }
 
     fn tile_inner<T: Sample>(&self, tx: u64, ty: u64, data: &[T]) -> Result<()> {
@@ -484,8 +489,17 @@ impl GeoTiffWriter {
                 first_row: self.levels[next].tile_row_span(*ty).0,
             })
             .collect();
-        self.encode_rows(next, &jobs)
+        let encoded = self.encode_rows(next, &jobs);
+        recycle_rows(completed);
+        encoded
     }
+}
+
+/// Gives the buffers of encoded tile rows back to the [`spare`] pool.
+fn recycle_rows(completed: Vec<Complete>) {
+    completed
+        .into_iter()
+        .for_each(|(_, data)| spare::give_back(data));
 }
 
 /// The IFD of `level` (0 = full resolution, with the georeferencing) given its tile offsets
