@@ -83,9 +83,12 @@ fn deflate(raw: &[u8], config: DeflateConfig) -> Result<Vec<u8>, String> {
         let (_, zlib, out) =
             slot.get_or_insert_with(|| (config, Deflate::new_with_config(config), Vec::new()));
         zlib.reset();
-        out.clear();
-        out.resize(bound, 0);
-        match zlib.compress(raw, out, DeflateFlush::Finish) {
+        // Zeroed once, then overwritten: what earlier tiles left past the end is never read.
+        if out.len() < bound {
+            out.resize(bound, 0);
+        }
+        let room = out.get_mut(..bound).unwrap_or_default();
+        match zlib.compress(raw, room, DeflateFlush::Finish) {
             Ok(Status::StreamEnd) => {
                 let len = usize::try_from(zlib.total_out()).unwrap_or(usize::MAX);
                 out.get(..len)
