@@ -1,6 +1,9 @@
 //! Cutting tiles out of rows of samples, recognising all-nodata tiles, and halving a tile for
 //! the next overview level. Tiles are little-endian bytes, full size, padding zeroed.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use rastagg_raster::{Sample, SampleType, spare};
 
 use crate::grid::TileExtent;
@@ -54,6 +57,25 @@ impl<T: Sample> Rows for TypedRows<'_, T> {
             out.extend_from_slice(bytemuck::cast_slice(samples));
         } else {
             samples.iter().for_each(|&v| push_le(v, out));
+        }
+    }
+}
+
+impl<T: Sample> TypedRows<'_, T> {
+    /// Rows `rows` whole, as little-endian bytes: the samples themselves on little-endian
+    /// machines, a copy elsewhere.
+    pub fn le_bytes(&self, rows: Range<u64>) -> Cow<'_, [u8]> {
+        let (start, end) = (
+            (rows.start * self.width) as usize,
+            (rows.end * self.width) as usize,
+        );
+        let samples = &self.data[start..end];
+        if cfg!(target_endian = "little") {
+            Cow::Borrowed(bytemuck::cast_slice(samples))
+        } else {
+            let mut out = Vec::with_capacity(samples.len() * T::SIZE);
+            samples.iter().for_each(|&v| push_le(v, &mut out));
+            Cow::Owned(out)
         }
     }
 }

@@ -305,12 +305,8 @@ impl GeoTiffWriter {
                     }
                     whole.push(ty);
                 } else {
-                    let len = ((hi - lo) * g.width) as usize * T::SIZE;
-                    let mut bytes = spare::with_capacity(len).unwrap_or_default();
-                    (lo..hi).for_each(|r| rows.append(r - first_row, 0, g.width, &mut bytes));
-                    let added = state.rows[0].add_rows(ty, lo, hi - lo, &bytes);
-                    spare::give_back(bytes);
-                    match added {
+                    let bytes = rows.le_bytes(lo - first_row..hi - first_row);
+                    match state.rows[0].add_rows(ty, lo, hi - lo, &bytes) {
                         Err(row) => return Err(twice(row)),
                         Ok(Some(c)) => completed.push(c),
                         Ok(None) => {}
