@@ -430,10 +430,10 @@ impl InputJob {
     ) -> Result<(), Error> {
         let Range { start, end } = acc.input_rows();
         let chunk = self.bands.chunk_rows.max(1);
-        // A spare buffer (rastagg_raster::spare): windows are megabytes.
+        // A spare buffer (rastagg_raster::spare): windows are megabytes, each read overwrites.
         let most = Window::new(0, start, self.info.width, chunk.min(end - start)).len();
         let mut buf = most
-            .and_then(spare::with_capacity::<T>)
+            .and_then(spare::overwritable::<T>)
             .ok_or_else(|| Error::Plan(format!("no memory for {chunk} input rows")))?;
         let mut read_all = |buf: &mut Vec<T>| -> Result<(), Error> {
             let mut y = start;

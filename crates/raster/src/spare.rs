@@ -24,6 +24,22 @@ fn pool() -> MutexGuard<'static, Vec<Box<dyn Any + Send>>> {
 /// An empty vector with room for `n` values: the smallest kept one of its type that large,
 /// else a new one (`None` instead of an allocation failure).
 pub fn with_capacity<V: Send + 'static>(n: usize) -> Option<Vec<V>> {
+    let mut v = take(n)?;
+    v.clear();
+    Some(v)
+}
+
+/// A vector of `n` values for a caller that overwrites them all: a kept one keeps the values
+/// it had (only what it lacks is zeroed), which spares writing megabytes of zeros first.
+pub fn overwritable<V: bytemuck::Pod + Send>(n: usize) -> Option<Vec<V>> {
+    let mut v = take(n)?;
+    v.resize(n, V::zeroed());
+    Some(v)
+}
+
+/// The smallest kept vector of type `V` with room for `n` values, as it was given back, else
+/// a new empty one with that room.
+fn take<V: Send + 'static>(n: usize) -> Option<Vec<V>> {
     if n > 0 {
         let kept = {
             let mut spare = pool();
@@ -36,8 +52,7 @@ pub fn with_capacity<V: Send + 'static>(n: usize) -> Option<Vec<V>> {
                 .map(|(k, _)| k);
             k.and_then(|k| spare.swap_remove(k).downcast::<Vec<V>>().ok())
         };
-        if let Some(mut v) = kept {
-            v.clear();
+        if let Some(v) = kept {
             return Some(*v);
         }
     }
@@ -77,5 +92,21 @@ mod tests {
         let again = with_capacity::<(Marker, u64)>(500).unwrap();
         assert_eq!((again.as_ptr(), again.len()), (at, 0));
         assert_eq!(with_capacity::<(Marker, u64)>(0).unwrap().capacity(), 0);
+    }
+
+    /// A kept buffer comes back with its values, extended with zeros to the length asked.
+    #[test]
+    fn overwritable_buffers_keep_their_values() {
+        // A type no other test keeps, since the pool is shared by every test thread.
+        let mut v: Vec<[u16; 3]> = vec![[7, 7, 7]; 4];
+        v.truncate(2);
+        give_back(v);
+        let again = overwritable::<[u16; 3]>(3).unwrap();
+        assert_eq!(again, [[7, 7, 7], [7, 7, 7], [0, 0, 0]]);
+        assert_eq!(
+            overwritable::<[u16; 3]>(2).unwrap(),
+            [[0, 0, 0]; 2],
+            "a new one"
+        );
     }
 }

@@ -63,9 +63,10 @@ impl TileRows {
         self.pending.entry(ty).or_insert_with(|| {
             let rows = grid.tile_row_span(ty).1;
             let len = (grid.width * rows) as usize * size;
-            // A spare buffer: tile rows are megabytes (hand it back once encoded).
-            let mut data = spare::with_capacity(len).unwrap_or_default();
-            data.resize(len, 0);
+            // A spare buffer: tile rows are megabytes (hand it back once encoded). Every pixel
+            // is written before the row is complete.
+            let mut data = spare::overwritable(len).unwrap_or_default();
+            data.resize(len, 0); // (only when the allocation failed)
             Pending {
                 data,
                 filled: 0,
