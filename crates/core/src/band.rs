@@ -41,7 +41,9 @@ use std::ops::Range;
 use rastagg_raster::{SampleType, Window};
 
 use crate::error::{CoreError, Result};
-use crate::exact::{DoubleDouble, ExactSum, two_prod, two_sum};
+use crate::exact::{
+    DoubleDouble, ExactSum, TINY_SQUARE_ROOT, ldexp, log2_floor, pow2, two_prod, two_sum,
+};
 use crate::grid::{AxisMap, Grid};
 use crate::kernel::{
     ColumnPass, Columns, ROW_LIMIT, column_pass, range_exact, sums_exact, tracks_minmax,
@@ -520,9 +522,7 @@ impl<T: Pixel> BandAccumulator<T> {
                     e.s1.add(xf);
                 }
                 if needs.squares {
-                    let (q, qe) = two_prod(xf, xf);
-                    e.s2.add(q);
-                    e.s2.add(qe);
+                    e.s2.add_product(xf, xf);
                 }
             }
         }
@@ -535,9 +535,14 @@ impl<T: Pixel> BandAccumulator<T> {
         let (nodata, use_nodata, needs) = (self.nodata, self.use_nodata, self.needs);
         let sums = needs.sum || needs.squares;
         // f32 and ≤16-bit integers have at most 24 significant bits; x² of them at most 48, and
-        // f32(x²) overflows only beyond 1.8e19, which f32 squares reach: check the value.
+        // f32(x²) is a normal f32 (so that x² − f32(x²) has 24 bits too) only from 2^-63 to
+        // 1.8e19, which f32 values pass: check the value.
         let short_type = T::SPLIT_SQUARES || (T::SIGNIFICAND_BITS == 0 && T::SIZE <= 2);
         let short_weights = self.sum_scale <= 2f64.powi(29);
+        let short_range = pow2(-63)..1e19;
+        // TwoProduct's terms of w·x² are exact unless x² underflows (overflow shows as a
+        // non-finite term, which the pairs refuse).
+        let tiny = TINY_SQUARE_ROOT;
         for j in ys.clone() {
             let wy = self.grid.y.overlap(j, r) as f64;
             let off = (j - w.y) as usize * w.cols as usize;
@@ -550,6 +555,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 let mut mn = T::HIGHEST;
                 let mut mx = T::LOWEST;
                 let mut pairs = [PairSum::default(); 3];
+                let mut terms_exact = true;
                 for (k, &x) in row.iter().enumerate() {
                     if !x.is_data(nodata, use_nodata) {
                         continue;
@@ -561,7 +567,10 @@ impl<T: Pixel> BandAccumulator<T> {
                     if sums {
                         let wx = p.weights.get(k).copied().unwrap_or(1.0);
                         let xf = x.to_f64();
-                        let short = short_type && short_weights && xf.abs() < 1e19;
+                        let a = xf.abs();
+                        let short =
+                            short_type && short_weights && (a == 0.0 || short_range.contains(&a));
+                        terms_exact &= short || !needs.squares || a == 0.0 || a >= tiny;
                         weighted_terms(wx * wy, xf, needs, short, |i, t| pairs[i].add(t));
                     }
                 }
@@ -574,8 +583,8 @@ impl<T: Pixel> BandAccumulator<T> {
                 if !sums || n == 0 {
                     continue;
                 }
-                let fast = pairs.iter().all(|q| q.exact)
-                    && self.exact.get(cell).is_some_and(Option::is_none);
+                let pairs_exact = terms_exact && pairs.iter().all(|q| q.exact);
+                let fast = pairs_exact && self.exact.get(cell).is_some_and(Option::is_none);
                 if let Some(cp) = self.pairs.get_mut(cell).filter(|_| fast) {
                     let mut merged = *cp;
                     for (m, q) in merged.iter_mut().zip(pairs) {
@@ -590,22 +599,25 @@ impl<T: Pixel> BandAccumulator<T> {
                 let Some(e) = self.promote(cell) else {
                     continue;
                 };
-                let mut targets = [&mut e.w, &mut e.s1, &mut e.s2];
-                if pairs.iter().all(|q| q.exact) {
-                    for (t, q) in targets.iter_mut().zip(pairs) {
+                if pairs_exact {
+                    for (t, q) in [&mut e.w, &mut e.s1, &mut e.s2].into_iter().zip(pairs) {
                         t.add(q.hi);
                         t.add(q.lo);
                     }
                     continue;
                 }
+                // Term by term, with exact products whatever the magnitudes.
                 for (k, &x) in row.iter().enumerate() {
                     if x.is_data(nodata, use_nodata) {
-                        let wx = p.weights.get(k).copied().unwrap_or(1.0);
-                        weighted_terms(wx * wy, x.to_f64(), needs, false, |i, t| {
-                            if let Some(s) = targets.get_mut(i) {
-                                s.add(t);
-                            }
-                        });
+                        let wx = p.weights.get(k).copied().unwrap_or(1.0) * wy;
+                        let xf = x.to_f64();
+                        e.w.add(wx);
+                        if needs.sum {
+                            e.s1.add_product(wx, xf);
+                        }
+                        if needs.squares {
+                            e.s2.add_weighted_square(wx, xf);
+                        }
                     }
                 }
             }
@@ -660,10 +672,11 @@ impl<T: Pixel> BandAccumulator<T> {
         Ok(())
     }
 
-    /// Σx and Σw of a cell rounded to f64 (weighted: Σwx, Σw): the `hi` parts of
-    /// [`BandAccumulator::sums`] without the rest (sum and mean need no more).
+    /// Σx and Σw of a cell rounded to f64 (weighted: Σwx, Σw), Σx scaled as `(Σx · 2^-k, Σw,
+    /// k)` when it is beyond f64's range (an exact sum of finite terms only: the fast sums are
+    /// proved finite), so that a mean still comes out finite.
     #[inline]
-    fn sum_and_weight(&self, cell: usize) -> (f64, f64) {
+    fn sum_and_weight(&self, cell: usize) -> (f64, f64, i64) {
         let n = self.count.get(cell).copied().unwrap_or(0) as f64;
         if let Some(e) = self.exact.get(cell).and_then(Option::as_deref) {
             let w = if self.grid.is_weighted() {
@@ -671,17 +684,23 @@ impl<T: Pixel> BandAccumulator<T> {
             } else {
                 n
             };
-            return (e.s1.round(), w);
+            let s = e.s1.round();
+            if s.is_infinite() && e.s1.is_finite() {
+                let k = e.s1.log2().unwrap_or(0);
+                return (e.s1.round_scaled(k), w, k);
+            }
+            return (s, w, 0);
         }
         if let Some([w, s1, _]) = self.pairs.get(cell) {
-            return (s1.hi + s1.lo, w.hi + w.lo);
+            return (s1.hi + s1.lo, w.hi + w.lo, 0);
         }
-        (self.s1.get(cell).copied().unwrap_or(0.0), n)
+        (self.s1.get(cell).copied().unwrap_or(0.0), n, 0)
     }
 
-    /// The sums of a cell as double-doubles: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw).
+    /// The sums of a cell as [`Moments`]: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw) as
+    /// double-doubles, scaled when Σx² is far from 1.
     #[inline]
-    fn sums(&self, cell: usize) -> Sums {
+    fn sums(&self, cell: usize) -> Moments {
         let n = self.count.get(cell).copied().unwrap_or(0) as f64;
         let dd = |hi: f64, lo: f64| {
             let (hi, lo) = two_sum(hi, lo);
@@ -693,17 +712,35 @@ impl<T: Pixel> BandAccumulator<T> {
             } else {
                 DoubleDouble::from_f64(n)
             };
-            return (e.s1.round_dd(), e.s2.round_dd(), w);
+            if !(e.s1.is_finite() && e.s2.is_finite()) {
+                return Moments::infinite(w);
+            }
+            let q = e.s2.round_dd();
+            // (Exact squares below the subnormals can round to 0: scaled, they do not.)
+            let log2 = (q.hi == 0.0).then(|| e.s2.log2()).flatten();
+            if unscaled(q.hi) && log2.is_none() {
+                return Moments::new(e.s1.round_dd(), q, w);
+            }
+            // Σx² beyond f64 or far from 1: scale it (exactly) to about 1, Σx alike by its root.
+            let k = log2.or_else(|| e.s2.log2()).unwrap_or(0).div_euclid(2);
+            return Moments {
+                s: e.s1.round_dd_scaled(k),
+                q: e.s2.round_dd_scaled(2 * k),
+                w,
+                k,
+                infinite: false,
+            };
         }
         if let Some([w, s1, s2]) = self.pairs.get(cell) {
-            return (dd(s1.hi, s1.lo), dd(s2.hi, s2.lo), dd(w.hi, w.lo));
+            return Moments::new(dd(s1.hi, s1.lo), dd(s2.hi, s2.lo), dd(w.hi, w.lo)).rescaled();
         }
         let fast = |v: &[f64]| v.get(cell).copied().unwrap_or(0.0);
-        (
+        Moments::new(
             DoubleDouble::from_f64(fast(&self.s1)),
             dd(fast(&self.s2), fast(&self.s3)),
             DoubleDouble::from_f64(n),
         )
+        .rescaled()
     }
 
     /// Finishes the band: one buffer per requested statistic, in request order.
@@ -746,7 +783,7 @@ impl<T: Pixel> BandAccumulator<T> {
         let n = |k: usize| self.count.get(k).copied().unwrap_or(0);
         let ddof = self.stats.options.sd_ddof;
         // A statistic of the cell's sums, nodata without valid values.
-        let of_sums = |f: fn(&Sums, f64, Ddof) -> Option<f64>| {
+        let of_sums = |f: fn(&Moments, f64, Ddof) -> Option<f64>| {
             let scale = self.sum_scale;
             move |k: usize| {
                 Some(k)
@@ -778,28 +815,23 @@ impl<T: Pixel> BandAccumulator<T> {
             ),
             Statistic::Sum => {
                 let scale = self.sum_scale;
-                let sum = |k| Value::<T>::Real(self.sum_and_weight(k).0 / scale);
+                let sum = |k| {
+                    let (s, _, e) = self.sum_and_weight(k);
+                    Value::<T>::Real(ldexp(s / scale, e))
+                };
                 build_buffer(ty, cells, |k| Some(k).filter(|&k| n(k) > 0).map(sum), nd)
             }
             Statistic::Mean => {
                 let mean = |k| {
-                    let (s, w) = self.sum_and_weight(k);
-                    Value::<T>::Real(s / w)
+                    let (s, w, e) = self.sum_and_weight(k);
+                    Value::<T>::Real(ldexp(s / w, e))
                 };
                 build_buffer(ty, cells, |k| Some(k).filter(|&k| n(k) > 0).map(mean), nd)
             }
-            Statistic::Rms => build_buffer(
-                ty,
-                cells,
-                of_sums(|s, _, _| Some((s.1.hi / s.2.hi).sqrt())),
-                nd,
-            ),
-            Statistic::Sd => build_buffer(
-                ty,
-                cells,
-                of_sums(|s, _, d| standard_deviation(s.0, s.1, s.2, d)),
-                nd,
-            ),
+            Statistic::Rms => build_buffer(ty, cells, of_sums(|m, _, _| Some(m.rms())), nd),
+            Statistic::Sd => {
+                build_buffer(ty, cells, of_sums(|m, _, d| m.standard_deviation(d)), nd)
+            }
             Statistic::Quantile(q) => match self.stats.options.quantile_method {
                 QuantileMethod::Gdal => build_buffer(
                     ty,
@@ -824,28 +856,99 @@ impl<T: Pixel> BandAccumulator<T> {
     }
 }
 
-/// A cell's (Σx, Σx², Σw) as double-doubles.
-type Sums = (DoubleDouble, DoubleDouble, DoubleDouble);
+/// Whether Σx² (`q`, an f64 or the high part of a double-double) needs no scaling: within
+/// 2^±500, W·Σx² and (Σx)² (at most W·Σx²) and the error terms of their double-double products
+/// stay normal for any W up to 2^100 (Σw is below 2^92).
+fn unscaled(q: f64) -> bool {
+    q == 0.0 || (pow2(-500)..=pow2(500)).contains(&q.abs())
+}
 
-/// √((W·Q − S²) / (W·(W − ddof))) with the numerator in double-double arithmetic; `None`
-/// when the sample SD of a single value (or of total weight ≤ 1) is asked.
-fn standard_deviation(
+/// A cell's sums for SD and rms, scaled by a power of two so that the double-double arithmetic
+/// neither overflows nor underflows, whatever the magnitude of the data: `s` = Σx · 2^-k,
+/// `q` = Σx² · 2^-2k (weighted: Σwx, Σwx²), `w` = Σw (never scaled). `k` is 0 unless Σx² is
+/// beyond 2^±500, so ordinary data is computed exactly as without scaling.
+#[derive(Debug, Clone, Copy)]
+struct Moments {
     s: DoubleDouble,
     q: DoubleDouble,
     w: DoubleDouble,
-    ddof: Ddof,
-) -> Option<f64> {
-    let d = w.mul(q).sub(s.mul(s));
-    let d = d.hi + d.lo;
-    // Overflowed products (|x| beyond ~1e154, or infinite input) give NaN: report NaN, never a
-    // plausible-looking 0; a tiny negative from rounding is 0.
-    let d = if d.is_nan() { d } else { d.max(0.0) };
-    let denominator = match ddof {
-        Ddof::Zero => w.hi,
-        Ddof::One if w.hi > 1.0 => w.hi - 1.0,
-        Ddof::One => return None,
-    };
-    Some((d / w.hi / denominator).sqrt())
+    k: i64,
+    /// An infinity was among the valid values (NaN never is: it is nodata).
+    infinite: bool,
+}
+
+impl Moments {
+    /// Unscaled sums.
+    fn new(s: DoubleDouble, q: DoubleDouble, w: DoubleDouble) -> Moments {
+        Moments {
+            s,
+            q,
+            w,
+            k: 0,
+            infinite: false,
+        }
+    }
+
+    /// The sums of a cell with an infinite value (only the weight is meaningful).
+    fn infinite(w: DoubleDouble) -> Moments {
+        let zero = DoubleDouble::from_f64(0.0);
+        Moments {
+            infinite: true,
+            ..Moments::new(zero, zero, w)
+        }
+    }
+
+    /// Finite f64 sums (fast or pair sums, which their proofs keep finite) scaled when Σx² is
+    /// far from 1: multiplications by powers of two, exact but for parts that underflow, which
+    /// are below 2^-500 of Σx² and change nothing.
+    fn rescaled(self) -> Moments {
+        if unscaled(self.q.hi) {
+            return self;
+        }
+        if !self.q.hi.is_finite() {
+            return Moments::infinite(self.w);
+        }
+        let k = log2_floor(self.q.hi).div_euclid(2);
+        let by = |d: DoubleDouble, e: i64| DoubleDouble {
+            hi: ldexp(d.hi, e),
+            lo: ldexp(d.lo, e),
+        };
+        Moments {
+            s: by(self.s, -k),
+            q: by(self.q, -2 * k),
+            k,
+            ..self
+        }
+    }
+
+    /// √(Σx² / W): +∞ with an infinite value (as numpy's float64 `sqrt(mean(x²))`).
+    fn rms(&self) -> f64 {
+        if self.infinite {
+            return f64::INFINITY;
+        }
+        ldexp((self.q.hi / self.w.hi).sqrt(), self.k)
+    }
+
+    /// √((W·Q − S²) / (W·(W − ddof))) with the numerator in double-double arithmetic; NaN with
+    /// an infinite value (as numpy's float64 two-pass `std`: ∞ − ∞); `None` when the sample SD
+    /// of a single value (or of total weight ≤ 1) is asked.
+    fn standard_deviation(&self, ddof: Ddof) -> Option<f64> {
+        let w = self.w;
+        let denominator = match ddof {
+            Ddof::Zero => w.hi,
+            Ddof::One if w.hi > 1.0 => w.hi - 1.0,
+            Ddof::One => return None,
+        };
+        if self.infinite {
+            return Some(f64::NAN);
+        }
+        let d = w.mul(self.q).sub(self.s.mul(self.s));
+        let d = d.hi + d.lo;
+        // A tiny negative from rounding is 0; NaN (which scaling rules out) stays NaN, never a
+        // plausible-looking 0.
+        let d = if d.is_nan() { d } else { d.max(0.0) };
+        Some(ldexp((d / w.hi / denominator).sqrt(), self.k))
+    }
 }
 
 /// The columns of a window that feed one output column.
