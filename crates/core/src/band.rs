@@ -672,11 +672,12 @@ impl<T: Pixel> BandAccumulator<T> {
         Ok(())
     }
 
-    /// Σx and Σw of a cell rounded to f64 (weighted: Σwx, Σw), Σx scaled as `(Σx · 2^-k, Σw,
-    /// k)` when it is beyond f64's range (an exact sum of finite terms only: the fast sums are
-    /// proved finite), so that a mean still comes out finite.
+    /// Σx and Σw of a cell rounded to f64 (weighted: Σwx, Σw): the `hi` parts of
+    /// [`BandAccumulator::sums`] without the rest (mean needs no more). When Σx is beyond f64
+    /// (finite terms; only an exact sum can be there, the fast sums are proved finite), both are
+    /// scaled by the same power of two instead, so that their ratio, the mean, stays finite.
     #[inline]
-    fn sum_and_weight(&self, cell: usize) -> (f64, f64, i64) {
+    fn sum_and_weight(&self, cell: usize) -> (f64, f64) {
         let n = self.count.get(cell).copied().unwrap_or(0) as f64;
         if let Some(e) = self.exact.get(cell).and_then(Option::as_deref) {
             let w = if self.grid.is_weighted() {
@@ -684,17 +685,30 @@ impl<T: Pixel> BandAccumulator<T> {
             } else {
                 n
             };
-            let s = e.s1.round();
-            if s.is_infinite() && e.s1.is_finite() {
-                let k = e.s1.log2().unwrap_or(0);
-                return (e.s1.round_scaled(k), w, k);
-            }
-            return (s, w, 0);
+            return exact_ratio(&e.s1, w);
         }
         if let Some([w, s1, _]) = self.pairs.get(cell) {
-            return (s1.hi + s1.lo, w.hi + w.lo, 0);
+            return (s1.hi + s1.lo, w.hi + w.lo);
         }
-        (self.s1.get(cell).copied().unwrap_or(0.0), n, 0)
+        (self.s1.get(cell).copied().unwrap_or(0.0), n)
+    }
+
+    /// The `sum` of a cell: Σx (weighted: Σwx / the weights' unit) rounded to f64; rounded once
+    /// more after the division, in an unbounded exponent range, when Σwx is beyond f64.
+    #[inline]
+    fn sum(&self, cell: usize) -> f64 {
+        let scale = self.sum_scale;
+        if let Some(e) = self.exact.get(cell).and_then(Option::as_deref) {
+            let s = e.s1.round();
+            if s.is_infinite() && e.s1.is_finite() {
+                return scaled_quotient(&e.s1, scale);
+            }
+            return s / scale;
+        }
+        if let Some([_, s1, _]) = self.pairs.get(cell) {
+            return (s1.hi + s1.lo) / scale;
+        }
+        self.s1.get(cell).copied().unwrap_or(0.0) / scale
     }
 
     /// The sums of a cell as [`Moments`]: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw) as
@@ -717,30 +731,33 @@ impl<T: Pixel> BandAccumulator<T> {
             }
             let q = e.s2.round_dd();
             // (Exact squares below the subnormals can round to 0: scaled, they do not.)
-            let log2 = (q.hi == 0.0).then(|| e.s2.log2()).flatten();
-            if unscaled(q.hi) && log2.is_none() {
+            if unscaled(q.hi) && (q.hi != 0.0 || e.s2.log2().is_none()) {
                 return Moments::new(e.s1.round_dd(), q, w);
             }
-            // Σx² beyond f64 or far from 1: scale it (exactly) to about 1, Σx alike by its root.
-            let k = log2.or_else(|| e.s2.log2()).unwrap_or(0).div_euclid(2);
-            return Moments {
-                s: e.s1.round_dd_scaled(k),
-                q: e.s2.round_dd_scaled(2 * k),
-                w,
-                k,
-                infinite: false,
-            };
+            return Moments::of_exact(e, w);
         }
+        // Only f64 input's fast sums can be far from 1: squares of f32 (proved exact) and of
+        // integers lie within 2^-298 ..= 2^128, their sums below 2^220.
+        let far = |m: Moments| {
+            if T::TYPE == SampleType::F64 {
+                m.rescaled()
+            } else {
+                m
+            }
+        };
         if let Some([w, s1, s2]) = self.pairs.get(cell) {
-            return Moments::new(dd(s1.hi, s1.lo), dd(s2.hi, s2.lo), dd(w.hi, w.lo)).rescaled();
+            return far(Moments::new(
+                dd(s1.hi, s1.lo),
+                dd(s2.hi, s2.lo),
+                dd(w.hi, w.lo),
+            ));
         }
         let fast = |v: &[f64]| v.get(cell).copied().unwrap_or(0.0);
-        Moments::new(
+        far(Moments::new(
             DoubleDouble::from_f64(fast(&self.s1)),
             dd(fast(&self.s2), fast(&self.s3)),
             DoubleDouble::from_f64(n),
-        )
-        .rescaled()
+        ))
     }
 
     /// Finishes the band: one buffer per requested statistic, in request order.
@@ -783,15 +800,8 @@ impl<T: Pixel> BandAccumulator<T> {
         let n = |k: usize| self.count.get(k).copied().unwrap_or(0);
         let ddof = self.stats.options.sd_ddof;
         // A statistic of the cell's sums, nodata without valid values.
-        let of_sums = |f: fn(&Moments, f64, Ddof) -> Option<f64>| {
-            let scale = self.sum_scale;
-            move |k: usize| {
-                Some(k)
-                    .filter(|&k| n(k) > 0)
-                    .and_then(|k| f(&self.sums(k), scale, ddof))
-                    .map(Value::<T>::Real)
-            }
-        };
+        // The sums of a cell with valid values (others are nodata).
+        let moments = |k: usize| Some(k).filter(|&k| n(k) > 0).map(|k| self.sums(k));
         let extreme = |v: &[T], k: usize| v.get(k).copied().filter(|_| n(k) > 0).map(Value::Sample);
         match stat {
             Statistic::Count => build_buffer(ty, cells, |k| Some(Value::<T>::Int(n(k).into())), nd),
@@ -814,24 +824,32 @@ impl<T: Pixel> BandAccumulator<T> {
                 nd,
             ),
             Statistic::Sum => {
-                let scale = self.sum_scale;
-                let sum = |k| {
-                    let (s, _, e) = self.sum_and_weight(k);
-                    Value::<T>::Real(ldexp(s / scale, e))
-                };
+                let sum = |k| Value::<T>::Real(self.sum(k));
                 build_buffer(ty, cells, |k| Some(k).filter(|&k| n(k) > 0).map(sum), nd)
             }
             Statistic::Mean => {
                 let mean = |k| {
-                    let (s, w, e) = self.sum_and_weight(k);
-                    Value::<T>::Real(ldexp(s / w, e))
+                    let (s, w) = self.sum_and_weight(k);
+                    Value::<T>::Real(s / w)
                 };
                 build_buffer(ty, cells, |k| Some(k).filter(|&k| n(k) > 0).map(mean), nd)
             }
-            Statistic::Rms => build_buffer(ty, cells, of_sums(|m, _, _| Some(m.rms())), nd),
-            Statistic::Sd => {
-                build_buffer(ty, cells, of_sums(|m, _, d| m.standard_deviation(d)), nd)
-            }
+            Statistic::Rms => build_buffer(
+                ty,
+                cells,
+                |k| moments(k).map(|m| Value::<T>::Real(m.rms())),
+                nd,
+            ),
+            Statistic::Sd => build_buffer(
+                ty,
+                cells,
+                |k| {
+                    moments(k)
+                        .and_then(|m| m.standard_deviation(ddof))
+                        .map(Value::<T>::Real)
+                },
+                nd,
+            ),
             Statistic::Quantile(q) => match self.stats.options.quantile_method {
                 QuantileMethod::Gdal => build_buffer(
                     ty,
@@ -856,9 +874,32 @@ impl<T: Pixel> BandAccumulator<T> {
     }
 }
 
+/// `(fl(Σ), w)` for an exact sum Σ and a weight `w` ≥ 1, or, when Σ is beyond f64's range
+/// with finite terms, `(fl(Σ · 2^-k), w · 2^-k)`: both stay normal (k ≤ 200, as Σ < 2^1200),
+/// so their ratio is still fl(Σ) / w correctly rounded, in an unbounded exponent range.
+#[inline(never)]
+fn exact_ratio(sum: &ExactSum, w: f64) -> (f64, f64) {
+    let s = sum.round();
+    if s.is_infinite() && sum.is_finite() {
+        let k = sum.log2().unwrap_or(0) - 1000;
+        return (sum.round_scaled(k), ldexp(w, -k));
+    }
+    (s, w)
+}
+
+/// `fl(Σ) / d` for an exact sum Σ of finite terms beyond f64's range, in an unbounded exponent
+/// range: ±∞ unless `d` brings it back.
+#[cold]
+#[inline(never)]
+fn scaled_quotient(sum: &ExactSum, d: f64) -> f64 {
+    let k = sum.log2().unwrap_or(0);
+    ldexp(sum.round_scaled(k) / d, k)
+}
+
 /// Whether Σx² (`q`, an f64 or the high part of a double-double) needs no scaling: within
 /// 2^±500, W·Σx² and (Σx)² (at most W·Σx²) and the error terms of their double-double products
 /// stay normal for any W up to 2^100 (Σw is below 2^92).
+#[inline(always)]
 fn unscaled(q: f64) -> bool {
     q == 0.0 || (pow2(-500)..=pow2(500)).contains(&q.abs())
 }
@@ -866,45 +907,64 @@ fn unscaled(q: f64) -> bool {
 /// A cell's sums for SD and rms, scaled by a power of two so that the double-double arithmetic
 /// neither overflows nor underflows, whatever the magnitude of the data: `s` = Σx · 2^-k,
 /// `q` = Σx² · 2^-2k (weighted: Σwx, Σwx²), `w` = Σw (never scaled). `k` is 0 unless Σx² is
-/// beyond 2^±500, so ordinary data is computed exactly as without scaling.
+/// beyond 2^±500, so ordinary data is computed exactly as without scaling. An infinity among
+/// the values (NaN never is: it is nodata) makes `q` +∞ and `s` NaN, which IEEE arithmetic
+/// carries to the results numpy gives.
 #[derive(Debug, Clone, Copy)]
 struct Moments {
     s: DoubleDouble,
     q: DoubleDouble,
     w: DoubleDouble,
-    k: i64,
-    /// An infinity was among the valid values (NaN never is: it is nodata).
-    infinite: bool,
+    k: i32,
 }
 
 impl Moments {
     /// Unscaled sums.
     fn new(s: DoubleDouble, q: DoubleDouble, w: DoubleDouble) -> Moments {
-        Moments {
-            s,
-            q,
-            w,
-            k: 0,
-            infinite: false,
-        }
+        Moments { s, q, w, k: 0 }
     }
 
-    /// The sums of a cell with an infinite value (only the weight is meaningful).
+    /// The sums of a cell with an infinite value: Σx² +∞, Σx NaN (whatever its true IEEE
+    /// value: SD is NaN either way), the weight.
     fn infinite(w: DoubleDouble) -> Moments {
-        let zero = DoubleDouble::from_f64(0.0);
+        Moments::new(
+            DoubleDouble::from_f64(f64::NAN),
+            DoubleDouble::from_f64(f64::INFINITY),
+            w,
+        )
+    }
+
+    /// The exact sums of a cell whose Σx² is beyond f64 or far from 1 (and finite terms):
+    /// scaled (exactly) to about 1, Σx alike by its root.
+    #[cold]
+    #[inline(never)]
+    fn of_exact(e: &ExactCell, w: DoubleDouble) -> Moments {
+        // |k| ≤ 1100: Σwx² lies within 2^-2148 .. 2^2200.
+        let k = e.s2.log2().unwrap_or(0).div_euclid(2);
         Moments {
-            infinite: true,
-            ..Moments::new(zero, zero, w)
+            s: e.s1.round_dd_scaled(k),
+            q: e.s2.round_dd_scaled(2 * k),
+            w,
+            k: k as i32,
         }
     }
 
     /// Finite f64 sums (fast or pair sums, which their proofs keep finite) scaled when Σx² is
     /// far from 1: multiplications by powers of two, exact but for parts that underflow, which
     /// are below 2^-500 of Σx² and change nothing.
+    #[inline(always)]
     fn rescaled(self) -> Moments {
         if unscaled(self.q.hi) {
-            return self;
+            self
+        } else {
+            self.scaled_down()
         }
+    }
+
+    /// [`Moments::rescaled`] when scaling is needed.
+    #[cold]
+    #[inline(never)]
+    fn scaled_down(self) -> Moments {
         if !self.q.hi.is_finite() {
             return Moments::infinite(self.w);
         }
@@ -916,22 +976,22 @@ impl Moments {
         Moments {
             s: by(self.s, -k),
             q: by(self.q, -2 * k),
-            k,
+            // |k| ≤ 512 for a finite f64.
+            k: k as i32,
             ..self
         }
     }
 
     /// √(Σx² / W): +∞ with an infinite value (as numpy's float64 `sqrt(mean(x²))`).
+    #[inline(always)]
     fn rms(&self) -> f64 {
-        if self.infinite {
-            return f64::INFINITY;
-        }
-        ldexp((self.q.hi / self.w.hi).sqrt(), self.k)
+        ldexp((self.q.hi / self.w.hi).sqrt(), i64::from(self.k))
     }
 
     /// √((W·Q − S²) / (W·(W − ddof))) with the numerator in double-double arithmetic; NaN with
     /// an infinite value (as numpy's float64 two-pass `std`: ∞ − ∞); `None` when the sample SD
     /// of a single value (or of total weight ≤ 1) is asked.
+    #[inline(always)]
     fn standard_deviation(&self, ddof: Ddof) -> Option<f64> {
         let w = self.w;
         let denominator = match ddof {
@@ -939,15 +999,12 @@ impl Moments {
             Ddof::One if w.hi > 1.0 => w.hi - 1.0,
             Ddof::One => return None,
         };
-        if self.infinite {
-            return Some(f64::NAN);
-        }
         let d = w.mul(self.q).sub(self.s.mul(self.s));
         let d = d.hi + d.lo;
-        // A tiny negative from rounding is 0; NaN (which scaling rules out) stays NaN, never a
+        // A tiny negative from rounding is 0; NaN (an infinite value) stays NaN, never a
         // plausible-looking 0.
         let d = if d.is_nan() { d } else { d.max(0.0) };
-        Some(ldexp((d / w.hi / denominator).sqrt(), self.k))
+        Some(ldexp((d / w.hi / denominator).sqrt(), i64::from(self.k)))
     }
 }
 

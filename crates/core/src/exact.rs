@@ -406,9 +406,17 @@ pub(crate) const fn pow2(k: i32) -> f64 {
     f64::from_bits(((k + 1023) as u64) << 52)
 }
 
-/// `x · 2^k` for any `k`, rounded once when the result is subnormal (in steps of at most 2^1023
-/// so that no factor overflows; `k = 0` returns `x` itself).
+/// `x · 2^k` for any `k`, rounded once when the result is subnormal; `k = 0` returns `x`
+/// itself at the cost of one test (finishing calls it for every cell).
+#[inline(always)]
 pub(crate) fn ldexp(x: f64, k: i64) -> f64 {
+    if k == 0 { x } else { ldexp_steps(x, k) }
+}
+
+/// [`ldexp`] for `k ≠ 0`: in steps of at most 2^1023 so that no factor overflows.
+#[cold]
+#[inline(never)]
+fn ldexp_steps(x: f64, k: i64) -> f64 {
     let mut x = x;
     let mut k = k;
     while k > 1023 {
@@ -421,7 +429,7 @@ pub(crate) fn ldexp(x: f64, k: i64) -> f64 {
         x *= pow2(step as i32);
         k -= step;
     }
-    if k == 0 { x } else { x * pow2(k as i32) }
+    x * pow2(k as i32)
 }
 
 /// `floor(log2 |x|)` of a finite non-zero `x` (subnormals included).
