@@ -41,9 +41,7 @@ use std::ops::Range;
 use rastagg_raster::{SampleType, Window};
 
 use crate::error::{CoreError, Result};
-use crate::exact::{
-    DoubleDouble, ExactSum, TINY_SQUARE_ROOT, ldexp, log2_floor, pow2, two_prod, two_sum,
-};
+use crate::exact::{DoubleDouble, ExactSum, TINY_SQUARE_ROOT, ldexp, pow2, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
 use crate::kernel::{
     ColumnPass, Columns, ROW_LIMIT, column_pass, range_exact, sums_exact, tracks_minmax,
@@ -713,7 +711,7 @@ impl<T: Pixel> BandAccumulator<T> {
 
     /// The sums of a cell as [`Moments`]: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw) as
     /// double-doubles, scaled when Σx² is far from 1.
-    #[inline]
+    #[inline(always)]
     fn sums(&self, cell: usize) -> Moments {
         let n = self.count.get(cell).copied().unwrap_or(0) as f64;
         let dd = |hi: f64, lo: f64| {
@@ -901,7 +899,9 @@ fn scaled_quotient(sum: &ExactSum, d: f64) -> f64 {
 /// stay normal for any W up to 2^100 (Σw is below 2^92).
 #[inline(always)]
 fn unscaled(q: f64) -> bool {
-    q == 0.0 || (pow2(-500)..=pow2(500)).contains(&q.abs())
+    // The biased exponent of |q| within 523..=1523 (2^-500 ≤ |q| < 2^501): one comparison.
+    let biased = (q.to_bits() >> 52) & 0x7ff;
+    biased.wrapping_sub(523) <= 1000 || q == 0.0
 }
 
 /// A cell's sums for SD and rms, scaled by a power of two so that the double-double arithmetic
@@ -949,35 +949,29 @@ impl Moments {
         }
     }
 
-    /// Finite f64 sums (fast or pair sums, which their proofs keep finite) scaled when Σx² is
-    /// far from 1: multiplications by powers of two, exact but for parts that underflow, which
-    /// are below 2^-500 of Σx² and change nothing.
+    /// Finite f64 sums (fast or pair sums, which their proofs keep finite and whose Σx² is 0
+    /// or at least 2^-960: squares below that fail the proofs) scaled when Σx² is far from 1:
+    /// multiplications by powers of two, exact but for parts that underflow, which are below
+    /// 2^-500 of Σx² and change nothing. Branch-free (a factor of 1 when in range), so that
+    /// the loop over cells stays straight.
     #[inline(always)]
     fn rescaled(self) -> Moments {
-        if unscaled(self.q.hi) {
-            self
+        let biased = ((self.q.hi.to_bits() >> 52) & 0x7ff) as i32;
+        let k = if unscaled(self.q.hi) {
+            0
         } else {
-            self.scaled_down()
-        }
-    }
-
-    /// [`Moments::rescaled`] when scaling is needed.
-    #[cold]
-    #[inline(never)]
-    fn scaled_down(self) -> Moments {
-        if !self.q.hi.is_finite() {
-            return Moments::infinite(self.w);
-        }
-        let k = log2_floor(self.q.hi).div_euclid(2);
-        let by = |d: DoubleDouble, e: i64| DoubleDouble {
-            hi: ldexp(d.hi, e),
-            lo: ldexp(d.lo, e),
+            (biased - 1023) >> 1
+        };
+        // 2^-k, |k| ≤ 512.
+        let f = f64::from_bits(((1023 - k) as u64) << 52);
+        let by = |d: DoubleDouble, f: f64| DoubleDouble {
+            hi: d.hi * f,
+            lo: d.lo * f,
         };
         Moments {
-            s: by(self.s, -k),
-            q: by(self.q, -2 * k),
-            // |k| ≤ 512 for a finite f64.
-            k: k as i32,
+            s: by(self.s, f),
+            q: by(by(self.q, f), f),
+            k,
             ..self
         }
     }

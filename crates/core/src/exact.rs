@@ -41,8 +41,12 @@ pub(crate) const TINY_SQUARE_ROOT: f64 = pow2(-480);
 /// TwoProduct proves nothing). Zero exactly when `x · x` is exact and provably so.
 #[inline(always)]
 pub(crate) fn square_error(x: f64) -> f64 {
-    let tiny = (x != 0.0) & (x.abs() < TINY_SQUARE_ROOT);
-    two_prod(x, x).1.abs() + f64::from(u8::from(tiny))
+    // min(|x|, T − |x|) is positive exactly for 0 < |x| < T (plain min/max: no NaN here).
+    let a = x.abs();
+    let below = TINY_SQUARE_ROOT - a;
+    let near = if a < below { a } else { below };
+    let tiny = if near > 0.0 { near } else { 0.0 };
+    two_prod(x, x).1.abs() + tiny
 }
 
 /// A double-double: the unevaluated sum `hi + lo` with `|lo| ≤ ulp(hi)/2`.
@@ -213,9 +217,17 @@ impl ExactSum {
         }
     }
 
-    /// Grows the limb vector so that absolute limbs `lo..hi` exist (one spare limb on top for
-    /// carries).
+    /// Makes sure that absolute limbs `lo..hi` exist (one spare limb on top for carries).
+    #[inline(always)]
     fn cover(&mut self, lo: usize, hi: usize) {
+        if lo < self.base || hi + 1 > self.base + self.limbs.len() {
+            self.grow(lo, hi);
+        }
+    }
+
+    /// [`ExactSum::cover`] when the limbs must grow (rarely: the first additions of a sum).
+    #[inline(never)]
+    fn grow(&mut self, lo: usize, hi: usize) {
         if self.limbs.is_empty() {
             self.base = lo;
             self.limbs = vec![0; hi - lo + 1];
@@ -430,12 +442,6 @@ fn ldexp_steps(x: f64, k: i64) -> f64 {
         k -= step;
     }
     x * pow2(k as i32)
-}
-
-/// `floor(log2 |x|)` of a finite non-zero `x` (subnormals included).
-pub(crate) fn log2_floor(x: f64) -> i64 {
-    let (m, e) = decompose(x);
-    e + 63 - i64::from(m.leading_zeros())
 }
 
 #[cfg(test)]
