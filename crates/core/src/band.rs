@@ -24,6 +24,21 @@
 //!   `sum` = fl(Σwx) / (unit_x·unit_y), `rms` and `SD` as above with W = Σw.
 //! - 64-bit integers enter sums as their f64 values (exact up to 2^53).
 //!
+//! ## Extreme values
+//! - Finite values of any magnitude: exact sums hold squares and weighted products exactly
+//!   however large or small (their unit is 2^-2148, see [`ExactSum`]), and the finishing scales
+//!   Σx² by a power of two when it is beyond 2^±500, so `SD` and `rms` are within 1 ulp of
+//!   the exact value whenever that is representable, even when Σx² or n·Σx² is not (SD of
+//!   [1e200, −1e200] is 1e200; numpy's two-pass float64 `std` gives ∞ there). `sum` is the
+//!   exact sum rounded once (±∞ when beyond f64); `mean` is that rounded sum divided by n (or
+//!   Σw) with an unbounded exponent range, so it stays finite when only the sum overflows
+//!   (mean of [1e308, 1e308] is 1e308). `range` is `max − min` rounded once (∞ past f64::MAX).
+//!   Fast-path proofs refuse f64 squares below 2^-480 (they could underflow unseen).
+//! - ±∞ among the valid values (NaN never is: it is nodata): `sum` and `mean` as IEEE, decided
+//!   by the infinities alone (+∞ + −∞ is NaN); `SD` NaN and `rms` +∞ (numpy's float64
+//!   two-pass `std` and `sqrt(mean(x²))`); `range` IEEE `max − min` (NaN for [∞, ∞], as
+//!   `np.ptp`); `min`, `max`, `count`, quantiles and `mode` take infinities like any value.
+//!
 //! The integer-factor and corner kernels add in plain f64 and *prove* exactness once per
 //! block of columns, and per cell piece only where that fails (see `kernel::sums_exact`:
 //! magnitudes for f32 and integers, accumulated rounding errors for f64); area weights add TwoSum-checked double-f64 pairs. A cell whose proof fails
@@ -1027,8 +1042,10 @@ fn checked_sum(parts: &[f64]) -> (f64, bool) {
 
 /// The exact terms of one weighted value: `w` to sum 0 (Σw), the parts of `w·x` to sum 1
 /// (Σwx), the parts of `w·x²` to sum 2 (Σwx²). With `short` (integer weights below 2^29 and
-/// values of at most 24 significant bits), `w·x` and `w·hi`, `w·lo` of the two 24-bit halves of
-/// `x²` are exact products and need no TwoProduct.
+/// values of at most 24 significant bits whose square is a normal f32), `w·x` and `w·hi`,
+/// `w·lo` of the two 24-bit halves of `x²` are exact products and need no TwoProduct. Without,
+/// the terms are exact unless they overflow (non-finite, refused by the pairs) or `x²`
+/// underflows (`|x|` below 2^-480, refused by the caller).
 #[inline]
 fn weighted_terms(w: f64, x: f64, needs: Needs, short: bool, mut add: impl FnMut(usize, f64)) {
     add(0, w);

@@ -185,8 +185,16 @@ impl ExactSum {
         }
         // w · m² has up to 159 bits: in two parts, w · (low 64 bits) and w · (the rest).
         let ((mw, ew), (mx, ex)) = (decompose(w), decompose(x));
+        // An integer w has no bits below 2^0 (the unit is that of x² alone).
+        let zeros = mw.trailing_zeros();
+        let (mw, ew) = (mw >> zeros, ew + i64::from(zeros));
         let m2 = u128::from(mx) * u128::from(mx);
-        let pos = (ew + 2 * ex - UNIT_EXP) as usize;
+        let Ok(pos) = usize::try_from(ew + 2 * ex - UNIT_EXP) else {
+            // A fractional w below the unit: no place for it (never for area weights); NaN
+            // rather than a silently wrong sum.
+            self.nan = true;
+            return;
+        };
         let neg = w < 0.0;
         self.add_bits::<5>(u128::from(mw) * (m2 & u128::from(u64::MAX)), pos, neg);
         self.add_bits::<5>(u128::from(mw) * (m2 >> 64), pos + 64, neg);
@@ -451,7 +459,7 @@ mod tests {
     #[test]
     fn exact_sum_cancels_and_rounds() {
         let mut s = ExactSum::default();
-        for v in [1e300, 1.0, -1e300, 1e-300, 2.0f64.powi(-1074)] {
+        for v in [1e300, 1.0, -1e300, 1e-300, f64::from_bits(1)] {
             s.add(v);
         }
         assert_eq!(s.round(), 1.0);
@@ -466,8 +474,8 @@ mod tests {
         assert_eq!(u.round(), -3.25);
         assert_eq!(ExactSum::default().round(), 0.0);
         let mut tiny = ExactSum::from_f64(f64::MIN_POSITIVE);
-        tiny.add(-(2.0f64.powi(-1074)));
-        assert_eq!(tiny.round(), f64::MIN_POSITIVE - 2.0f64.powi(-1074));
+        tiny.add(-(f64::from_bits(1)));
+        assert_eq!(tiny.round(), f64::MIN_POSITIVE - f64::from_bits(1));
         let mut big = ExactSum::from_f64(f64::MAX);
         big.add(f64::MAX);
         assert_eq!(big.round(), f64::INFINITY);
@@ -480,6 +488,73 @@ mod tests {
         assert_eq!(s.round(), f64::INFINITY);
         s.add(f64::NEG_INFINITY);
         assert!(s.round().is_nan());
+    }
+
+    #[test]
+    fn products_are_exact_at_any_magnitude() {
+        // (1e200)² and (1e-200)² are far outside f64: scaled back, they are exact.
+        let mut s = ExactSum::default();
+        s.add_product(1e200, 1e200);
+        assert_eq!(s.round(), f64::INFINITY);
+        assert_eq!(s.log2(), Some(1328));
+        let y = 1e200 * 2f64.powi(-664);
+        assert_eq!(s.round_scaled(1328), y * y);
+        let tiny = f64::from_bits(1);
+        let mut t = ExactSum::default();
+        t.add_product(tiny, tiny);
+        t.add_product(3.0 * tiny, tiny);
+        assert_eq!(t.round(), 0.0);
+        assert_eq!(t.log2(), Some(-2146));
+        assert_eq!(t.round_scaled(-2148), 4.0);
+        // w · x² with a subnormal x (the weight's own bits start at 2^0).
+        let mut w = ExactSum::default();
+        w.add_weighted_square(3.0, tiny);
+        assert_eq!(w.round_scaled(-2148), 3.0);
+        w.add_weighted_square(2.0f64.powi(40), 1.5);
+        assert_eq!(w.round(), 2.25 * 2f64.powi(40));
+        // Infinities as IEEE: ∞ · 0 is NaN.
+        let mut i = ExactSum::default();
+        i.add_product(f64::INFINITY, -2.0);
+        assert_eq!(i.round(), f64::NEG_INFINITY);
+        i.add_product(f64::INFINITY, 0.0);
+        assert!(i.round().is_nan() && !i.is_finite());
+    }
+
+    #[test]
+    fn rounding_into_the_subnormals_is_single() {
+        // 3 · 2^-1076 = 0.75 · 2^-1074: rounds once to 2^-1074 (not 0, not via 2^-1075).
+        let mut s = ExactSum::default();
+        s.add_product(3.0 * 2f64.powi(-538), 2f64.powi(-538));
+        assert_eq!(s.round(), f64::from_bits(1));
+        // Exactly half of the smallest subnormal: ties to even, 0; a hair above: up.
+        let mut h = ExactSum::default();
+        h.add_product(2f64.powi(-538), 2f64.powi(-537));
+        assert_eq!(h.round(), 0.0);
+        h.add_product(f64::from_bits(1), f64::from_bits(1));
+        assert_eq!(h.round(), f64::from_bits(1));
+        // Past f64::MAX by less than half an ulp (2^970): MAX; by more: ∞.
+        let mut m = ExactSum::from_f64(f64::MAX);
+        m.add(2f64.powi(969));
+        m.add(2f64.powi(968));
+        m.add(2f64.powi(900));
+        assert_eq!(m.round(), f64::MAX);
+        m.add(2f64.powi(968) - 2f64.powi(900));
+        assert_eq!(m.round(), f64::INFINITY);
+        // A double-double of a scaled sum: hi and the remainder.
+        let mut d = ExactSum::default();
+        d.add_product(1e300, 1e300);
+        d.add_product(1.0, 1.0);
+        let dd = d.round_dd_scaled(d.log2().unwrap_or(0));
+        assert!((1.0..2.0).contains(&dd.hi) && dd.lo != 0.0);
+    }
+
+    #[test]
+    fn ldexp_scales_in_steps() {
+        assert_eq!(ldexp(1.5, 0), 1.5);
+        assert_eq!(ldexp(1.0, 2000), f64::INFINITY);
+        assert_eq!(ldexp(2f64.powi(1000), -2000), 2f64.powi(-1000));
+        assert_eq!(ldexp(3.0, -1076), f64::from_bits(1)); // 0.75 ulp: rounded once, up
+        assert_eq!(ldexp(f64::from_bits(1), 2097), 2f64.powi(1023));
     }
 
     #[test]
