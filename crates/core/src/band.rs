@@ -24,6 +24,21 @@
 //!   `sum` = fl(Σwx) / (unit_x·unit_y), `rms` and `SD` as above with W = Σw.
 //! - 64-bit integers enter sums as their f64 values (exact up to 2^53).
 //!
+//! ## Extreme values
+//! - Finite values of any magnitude: exact sums hold squares and weighted products exactly
+//!   however large or small (their unit is 2^-2148, see [`ExactSum`]), and the finishing scales
+//!   Σx² by a power of two when it is beyond 2^±500, so `SD` and `rms` are within 1 ulp of
+//!   the exact value whenever that is representable, even when Σx² or n·Σx² is not (SD of
+//!   [1e200, −1e200] is 1e200; numpy's two-pass float64 `std` gives ∞ there). `sum` is the
+//!   exact sum rounded once (±∞ when beyond f64); `mean` is that rounded sum divided by n (or
+//!   Σw) with an unbounded exponent range, so it stays finite when only the sum overflows
+//!   (mean of [1e308, 1e308] is 1e308). `range` is `max − min` rounded once (∞ past f64::MAX).
+//!   Fast-path proofs refuse f64 squares below 2^-480 (they could underflow unseen).
+//! - ±∞ among the valid values (NaN never is: it is nodata): `sum` and `mean` as IEEE, decided
+//!   by the infinities alone (+∞ + −∞ is NaN); `SD` NaN and `rms` +∞ (numpy's float64
+//!   two-pass `std` and `sqrt(mean(x²))`); `range` IEEE `max − min` (NaN for [∞, ∞], as
+//!   `np.ptp`); `min`, `max`, `count`, quantiles and `mode` take infinities like any value.
+//!
 //! The integer-factor and corner kernels add in plain f64 and *prove* exactness once per
 //! block of columns, and per cell piece only where that fails (see `kernel::sums_exact`:
 //! magnitudes for f32 and integers, accumulated rounding errors for f64); area weights add TwoSum-checked double-f64 pairs. A cell whose proof fails
@@ -41,7 +56,7 @@ use std::ops::Range;
 use rastagg_raster::{SampleType, Window, spare};
 
 use crate::error::{CoreError, Result};
-use crate::exact::{DoubleDouble, ExactSum, two_prod, two_sum};
+use crate::exact::{DoubleDouble, ExactSum, TINY_SQUARE_ROOT, ldexp, pow2, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
 use crate::kernel::{
     ColumnPass, Columns, ROW_LIMIT, column_pass, range_exact, sums_exact, tracks_minmax,
@@ -519,9 +534,7 @@ impl<T: Pixel> BandAccumulator<T> {
                     e.s1.add(xf);
                 }
                 if needs.squares {
-                    let (q, qe) = two_prod(xf, xf);
-                    e.s2.add(q);
-                    e.s2.add(qe);
+                    e.s2.add_product(xf, xf);
                 }
             }
         }
@@ -534,9 +547,14 @@ impl<T: Pixel> BandAccumulator<T> {
         let (nodata, use_nodata, needs) = (self.nodata, self.use_nodata, self.needs);
         let sums = needs.sum || needs.squares;
         // f32 and ≤16-bit integers have at most 24 significant bits; x² of them at most 48, and
-        // f32(x²) overflows only beyond 1.8e19, which f32 squares reach: check the value.
+        // f32(x²) is a normal f32 (so that x² − f32(x²) has 24 bits too) only from 2^-63 to
+        // 1.8e19, which f32 values pass: check the value.
         let short_type = T::SPLIT_SQUARES || (T::SIGNIFICAND_BITS == 0 && T::SIZE <= 2);
         let short_weights = self.sum_scale <= 2f64.powi(29);
+        let short_range = pow2(-63)..1e19;
+        // TwoProduct's terms of w·x² are exact unless x² underflows (overflow shows as a
+        // non-finite term, which the pairs refuse).
+        let tiny = TINY_SQUARE_ROOT;
         for j in ys.clone() {
             let wy = self.grid.y.overlap(j, r) as f64;
             let off = (j - w.y) as usize * w.cols as usize;
@@ -549,6 +567,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 let mut mn = T::HIGHEST;
                 let mut mx = T::LOWEST;
                 let mut pairs = [PairSum::default(); 3];
+                let mut terms_exact = true;
                 for (k, &x) in row.iter().enumerate() {
                     if !x.is_data(nodata, use_nodata) {
                         continue;
@@ -560,7 +579,10 @@ impl<T: Pixel> BandAccumulator<T> {
                     if sums {
                         let wx = p.weights.get(k).copied().unwrap_or(1.0);
                         let xf = x.to_f64();
-                        let short = short_type && short_weights && xf.abs() < 1e19;
+                        let a = xf.abs();
+                        let short =
+                            short_type && short_weights && (a == 0.0 || short_range.contains(&a));
+                        terms_exact &= short || !needs.squares || a == 0.0 || a >= tiny;
                         weighted_terms(wx * wy, xf, needs, short, |i, t| pairs[i].add(t));
                     }
                 }
@@ -573,8 +595,8 @@ impl<T: Pixel> BandAccumulator<T> {
                 if !sums || n == 0 {
                     continue;
                 }
-                let fast = pairs.iter().all(|q| q.exact)
-                    && self.exact.get(cell).is_some_and(Option::is_none);
+                let pairs_exact = terms_exact && pairs.iter().all(|q| q.exact);
+                let fast = pairs_exact && self.exact.get(cell).is_some_and(Option::is_none);
                 if let Some(cp) = self.pairs.get_mut(cell).filter(|_| fast) {
                     let mut merged = *cp;
                     for (m, q) in merged.iter_mut().zip(pairs) {
@@ -589,22 +611,25 @@ impl<T: Pixel> BandAccumulator<T> {
                 let Some(e) = self.promote(cell) else {
                     continue;
                 };
-                let mut targets = [&mut e.w, &mut e.s1, &mut e.s2];
-                if pairs.iter().all(|q| q.exact) {
-                    for (t, q) in targets.iter_mut().zip(pairs) {
+                if pairs_exact {
+                    for (t, q) in [&mut e.w, &mut e.s1, &mut e.s2].into_iter().zip(pairs) {
                         t.add(q.hi);
                         t.add(q.lo);
                     }
                     continue;
                 }
+                // Term by term, with exact products whatever the magnitudes.
                 for (k, &x) in row.iter().enumerate() {
                     if x.is_data(nodata, use_nodata) {
-                        let wx = p.weights.get(k).copied().unwrap_or(1.0);
-                        weighted_terms(wx * wy, x.to_f64(), needs, false, |i, t| {
-                            if let Some(s) = targets.get_mut(i) {
-                                s.add(t);
-                            }
-                        });
+                        let wx = p.weights.get(k).copied().unwrap_or(1.0) * wy;
+                        let xf = x.to_f64();
+                        e.w.add(wx);
+                        if needs.sum {
+                            e.s1.add_product(wx, xf);
+                        }
+                        if needs.squares {
+                            e.s2.add_weighted_square(wx, xf);
+                        }
                     }
                 }
             }
@@ -660,7 +685,9 @@ impl<T: Pixel> BandAccumulator<T> {
     }
 
     /// Σx and Σw of a cell rounded to f64 (weighted: Σwx, Σw): the `hi` parts of
-    /// [`BandAccumulator::sums`] without the rest (sum and mean need no more).
+    /// [`BandAccumulator::sums`] without the rest (mean needs no more). When Σx is beyond f64
+    /// (finite terms; only an exact sum can be there, the fast sums are proved finite), both are
+    /// scaled by the same power of two instead, so that their ratio, the mean, stays finite.
     #[inline]
     fn sum_and_weight(&self, cell: usize) -> (f64, f64) {
         let n = self.count.get(cell).copied().unwrap_or(0) as f64;
@@ -670,7 +697,7 @@ impl<T: Pixel> BandAccumulator<T> {
             } else {
                 n
             };
-            return (e.s1.round(), w);
+            return exact_ratio(&e.s1, w);
         }
         if let Some([w, s1, _]) = self.pairs.get(cell) {
             return (s1.hi + s1.lo, w.hi + w.lo);
@@ -678,9 +705,28 @@ impl<T: Pixel> BandAccumulator<T> {
         (self.s1.get(cell).copied().unwrap_or(0.0), n)
     }
 
-    /// The sums of a cell as double-doubles: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw).
+    /// The `sum` of a cell: Σx (weighted: Σwx / the weights' unit) rounded to f64; rounded once
+    /// more after the division, in an unbounded exponent range, when Σwx is beyond f64.
     #[inline]
-    fn sums(&self, cell: usize) -> Sums {
+    fn sum(&self, cell: usize) -> f64 {
+        let scale = self.sum_scale;
+        if let Some(e) = self.exact.get(cell).and_then(Option::as_deref) {
+            let s = e.s1.round();
+            if s.is_infinite() && e.s1.is_finite() {
+                return scaled_quotient(&e.s1, scale);
+            }
+            return s / scale;
+        }
+        if let Some([_, s1, _]) = self.pairs.get(cell) {
+            return (s1.hi + s1.lo) / scale;
+        }
+        self.s1.get(cell).copied().unwrap_or(0.0) / scale
+    }
+
+    /// The sums of a cell as [`Moments`]: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw) as
+    /// double-doubles, scaled when Σx² is far from 1.
+    #[inline(always)]
+    fn sums(&self, cell: usize) -> Moments {
         let n = self.count.get(cell).copied().unwrap_or(0) as f64;
         let dd = |hi: f64, lo: f64| {
             let (hi, lo) = two_sum(hi, lo);
@@ -692,17 +738,38 @@ impl<T: Pixel> BandAccumulator<T> {
             } else {
                 DoubleDouble::from_f64(n)
             };
-            return (e.s1.round_dd(), e.s2.round_dd(), w);
+            if !(e.s1.is_finite() && e.s2.is_finite()) {
+                return Moments::infinite(w);
+            }
+            let q = e.s2.round_dd();
+            // (Exact squares below the subnormals can round to 0: scaled, they do not.)
+            if unscaled(q.hi) && (q.hi != 0.0 || e.s2.log2().is_none()) {
+                return Moments::new(e.s1.round_dd(), q, w);
+            }
+            return Moments::of_exact(e, w);
         }
+        // Only f64 input's fast sums can be far from 1: squares of f32 (proved exact) and of
+        // integers lie within 2^-298 ..= 2^128, their sums below 2^220.
+        let far = |m: Moments| {
+            if T::TYPE == SampleType::F64 {
+                m.rescaled()
+            } else {
+                m
+            }
+        };
         if let Some([w, s1, s2]) = self.pairs.get(cell) {
-            return (dd(s1.hi, s1.lo), dd(s2.hi, s2.lo), dd(w.hi, w.lo));
+            return far(Moments::new(
+                dd(s1.hi, s1.lo),
+                dd(s2.hi, s2.lo),
+                dd(w.hi, w.lo),
+            ));
         }
         let fast = |v: &[f64]| v.get(cell).copied().unwrap_or(0.0);
-        (
+        far(Moments::new(
             DoubleDouble::from_f64(fast(&self.s1)),
             dd(fast(&self.s2), fast(&self.s3)),
             DoubleDouble::from_f64(n),
-        )
+        ))
     }
 
     /// Finishes the band: one buffer per requested statistic, in request order.
@@ -745,15 +812,8 @@ impl<T: Pixel> BandAccumulator<T> {
         let n = |k: usize| self.count.get(k).copied().unwrap_or(0);
         let ddof = self.stats.options.sd_ddof;
         // A statistic of the cell's sums, nodata without valid values.
-        let of_sums = |f: fn(&Sums, f64, Ddof) -> Option<f64>| {
-            let scale = self.sum_scale;
-            move |k: usize| {
-                Some(k)
-                    .filter(|&k| n(k) > 0)
-                    .and_then(|k| f(&self.sums(k), scale, ddof))
-                    .map(Value::<T>::Real)
-            }
-        };
+        // The sums of a cell with valid values (others are nodata).
+        let moments = |k: usize| Some(k).filter(|&k| n(k) > 0).map(|k| self.sums(k));
         let extreme = |v: &[T], k: usize| v.get(k).copied().filter(|_| n(k) > 0).map(Value::Sample);
         match stat {
             Statistic::Count => build_buffer(ty, cells, |k| Some(Value::<T>::Int(n(k).into())), nd),
@@ -776,8 +836,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 nd,
             ),
             Statistic::Sum => {
-                let scale = self.sum_scale;
-                let sum = |k| Value::<T>::Real(self.sum_and_weight(k).0 / scale);
+                let sum = |k| Value::<T>::Real(self.sum(k));
                 build_buffer(ty, cells, |k| Some(k).filter(|&k| n(k) > 0).map(sum), nd)
             }
             Statistic::Mean => {
@@ -790,13 +849,17 @@ impl<T: Pixel> BandAccumulator<T> {
             Statistic::Rms => build_buffer(
                 ty,
                 cells,
-                of_sums(|s, _, _| Some((s.1.hi / s.2.hi).sqrt())),
+                |k| moments(k).map(|m| Value::<T>::Real(m.rms())),
                 nd,
             ),
             Statistic::Sd => build_buffer(
                 ty,
                 cells,
-                of_sums(|s, _, d| standard_deviation(s.0, s.1, s.2, d)),
+                |k| {
+                    moments(k)
+                        .and_then(|m| m.standard_deviation(ddof))
+                        .map(Value::<T>::Real)
+                },
                 nd,
             ),
             Statistic::Quantile(q) => match self.stats.options.quantile_method {
@@ -823,28 +886,134 @@ impl<T: Pixel> BandAccumulator<T> {
     }
 }
 
-/// A cell's (Σx, Σx², Σw) as double-doubles.
-type Sums = (DoubleDouble, DoubleDouble, DoubleDouble);
+/// `(fl(Σ), w)` for an exact sum Σ and a weight `w` ≥ 1, or, when Σ is beyond f64's range
+/// with finite terms, `(fl(Σ · 2^-k), w · 2^-k)`: both stay normal (k ≤ 200, as Σ < 2^1200),
+/// so their ratio is still fl(Σ) / w correctly rounded, in an unbounded exponent range.
+#[inline(never)]
+fn exact_ratio(sum: &ExactSum, w: f64) -> (f64, f64) {
+    let s = sum.round();
+    if s.is_infinite() && sum.is_finite() {
+        let k = sum.log2().unwrap_or(0) - 1000;
+        return (sum.round_scaled(k), ldexp(w, -k));
+    }
+    (s, w)
+}
 
-/// √((W·Q − S²) / (W·(W − ddof))) with the numerator in double-double arithmetic; `None`
-/// when the sample SD of a single value (or of total weight ≤ 1) is asked.
-fn standard_deviation(
+/// `fl(Σ) / d` for an exact sum Σ of finite terms beyond f64's range, in an unbounded exponent
+/// range: ±∞ unless `d` brings it back.
+#[cold]
+#[inline(never)]
+fn scaled_quotient(sum: &ExactSum, d: f64) -> f64 {
+    let k = sum.log2().unwrap_or(0);
+    ldexp(sum.round_scaled(k) / d, k)
+}
+
+/// Whether Σx² (`q`, an f64 or the high part of a double-double) needs no scaling: within
+/// 2^±500, W·Σx² and (Σx)² (at most W·Σx²) and the error terms of their double-double products
+/// stay normal for any W up to 2^100 (Σw is below 2^92).
+#[inline(always)]
+fn unscaled(q: f64) -> bool {
+    // The biased exponent of |q| within 523..=1523 (2^-500 ≤ |q| < 2^501): one comparison.
+    let biased = (q.to_bits() >> 52) & 0x7ff;
+    biased.wrapping_sub(523) <= 1000 || q == 0.0
+}
+
+/// A cell's sums for SD and rms, scaled by a power of two so that the double-double arithmetic
+/// neither overflows nor underflows, whatever the magnitude of the data: `s` = Σx · 2^-k,
+/// `q` = Σx² · 2^-2k (weighted: Σwx, Σwx²), `w` = Σw (never scaled). `k` is 0 unless Σx² is
+/// beyond 2^±500, so ordinary data is computed exactly as without scaling. An infinity among
+/// the values (NaN never is: it is nodata) makes `q` +∞ and `s` NaN, which IEEE arithmetic
+/// carries to the results numpy gives.
+#[derive(Debug, Clone, Copy)]
+struct Moments {
     s: DoubleDouble,
     q: DoubleDouble,
     w: DoubleDouble,
-    ddof: Ddof,
-) -> Option<f64> {
-    let d = w.mul(q).sub(s.mul(s));
-    let d = d.hi + d.lo;
-    // Overflowed products (|x| beyond ~1e154, or infinite input) give NaN: report NaN, never a
-    // plausible-looking 0; a tiny negative from rounding is 0.
-    let d = if d.is_nan() { d } else { d.max(0.0) };
-    let denominator = match ddof {
-        Ddof::Zero => w.hi,
-        Ddof::One if w.hi > 1.0 => w.hi - 1.0,
-        Ddof::One => return None,
-    };
-    Some((d / w.hi / denominator).sqrt())
+    k: i32,
+}
+
+impl Moments {
+    /// Unscaled sums.
+    fn new(s: DoubleDouble, q: DoubleDouble, w: DoubleDouble) -> Moments {
+        Moments { s, q, w, k: 0 }
+    }
+
+    /// The sums of a cell with an infinite value: Σx² +∞, Σx NaN (whatever its true IEEE
+    /// value: SD is NaN either way), the weight.
+    fn infinite(w: DoubleDouble) -> Moments {
+        Moments::new(
+            DoubleDouble::from_f64(f64::NAN),
+            DoubleDouble::from_f64(f64::INFINITY),
+            w,
+        )
+    }
+
+    /// The exact sums of a cell whose Σx² is beyond f64 or far from 1 (and finite terms):
+    /// scaled (exactly) to about 1, Σx alike by its root.
+    #[cold]
+    #[inline(never)]
+    fn of_exact(e: &ExactCell, w: DoubleDouble) -> Moments {
+        // |k| ≤ 1100: Σwx² lies within 2^-2148 .. 2^2200.
+        let k = e.s2.log2().unwrap_or(0).div_euclid(2);
+        Moments {
+            s: e.s1.round_dd_scaled(k),
+            q: e.s2.round_dd_scaled(2 * k),
+            w,
+            k: k as i32,
+        }
+    }
+
+    /// Finite f64 sums (fast or pair sums, which their proofs keep finite and whose Σx² is 0
+    /// or at least 2^-960: squares below that fail the proofs) scaled when Σx² is far from 1:
+    /// multiplications by powers of two, exact but for parts that underflow, which are below
+    /// 2^-500 of Σx² and change nothing. Branch-free (a factor of 1 when in range), so that
+    /// the loop over cells stays straight.
+    #[inline(always)]
+    fn rescaled(self) -> Moments {
+        let biased = ((self.q.hi.to_bits() >> 52) & 0x7ff) as i32;
+        let k = if unscaled(self.q.hi) {
+            0
+        } else {
+            (biased - 1023) >> 1
+        };
+        // 2^-k, |k| ≤ 512.
+        let f = f64::from_bits(((1023 - k) as u64) << 52);
+        let by = |d: DoubleDouble, f: f64| DoubleDouble {
+            hi: d.hi * f,
+            lo: d.lo * f,
+        };
+        Moments {
+            s: by(self.s, f),
+            q: by(by(self.q, f), f),
+            k,
+            ..self
+        }
+    }
+
+    /// √(Σx² / W): +∞ with an infinite value (as numpy's float64 `sqrt(mean(x²))`).
+    #[inline(always)]
+    fn rms(&self) -> f64 {
+        ldexp((self.q.hi / self.w.hi).sqrt(), i64::from(self.k))
+    }
+
+    /// √((W·Q − S²) / (W·(W − ddof))) with the numerator in double-double arithmetic; NaN with
+    /// an infinite value (as numpy's float64 two-pass `std`: ∞ − ∞); `None` when the sample SD
+    /// of a single value (or of total weight ≤ 1) is asked.
+    #[inline(always)]
+    fn standard_deviation(&self, ddof: Ddof) -> Option<f64> {
+        let w = self.w;
+        let denominator = match ddof {
+            Ddof::Zero => w.hi,
+            Ddof::One if w.hi > 1.0 => w.hi - 1.0,
+            Ddof::One => return None,
+        };
+        let d = w.mul(self.q).sub(self.s.mul(self.s));
+        let d = d.hi + d.lo;
+        // A tiny negative from rounding is 0; NaN (an infinite value) stays NaN, never a
+        // plausible-looking 0.
+        let d = if d.is_nan() { d } else { d.max(0.0) };
+        Some(ldexp((d / w.hi / denominator).sqrt(), i64::from(self.k)))
+    }
 }
 
 /// The columns of a window that feed one output column.
@@ -872,8 +1041,10 @@ fn checked_sum(parts: &[f64]) -> (f64, bool) {
 
 /// The exact terms of one weighted value: `w` to sum 0 (Σw), the parts of `w·x` to sum 1
 /// (Σwx), the parts of `w·x²` to sum 2 (Σwx²). With `short` (integer weights below 2^29 and
-/// values of at most 24 significant bits), `w·x` and `w·hi`, `w·lo` of the two 24-bit halves of
-/// `x²` are exact products and need no TwoProduct.
+/// values of at most 24 significant bits whose square is a normal f32), `w·x` and `w·hi`,
+/// `w·lo` of the two 24-bit halves of `x²` are exact products and need no TwoProduct. Without,
+/// the terms are exact unless they overflow (non-finite, refused by the pairs) or `x²`
+/// underflows (`|x|` below 2^-480, refused by the caller).
 #[inline]
 fn weighted_terms(w: f64, x: f64, needs: Needs, short: bool, mut add: impl FnMut(usize, f64)) {
     add(0, w);

@@ -32,6 +32,23 @@ pub(crate) fn two_prod(a: f64, b: f64) -> (f64, f64) {
     (p, ((ah * bh - p) + ah * bl + al * bh) + al * bl)
 }
 
+/// Below this magnitude (2^-480), `x²` or the error terms TwoProduct computes for it can fall
+/// below the subnormals and lose bits unseen.
+pub(crate) const TINY_SQUARE_ROOT: f64 = pow2(-480);
+
+/// What a kernel adds to its rounding-error total for the square of `x`: `|x² − fl(x²)|`
+/// (TwoProduct), plus 1 for a non-zero `x` below 2^-480, whose square can underflow (where
+/// TwoProduct proves nothing). Zero exactly when `x · x` is exact and provably so.
+#[inline(always)]
+pub(crate) fn square_error(x: f64) -> f64 {
+    // min(|x|, T − |x|) is positive exactly for 0 < |x| < T (plain min/max: no NaN here).
+    let a = x.abs();
+    let below = TINY_SQUARE_ROOT - a;
+    let near = if a < below { a } else { below };
+    let tiny = if near > 0.0 { near } else { 0.0 };
+    two_prod(x, x).1.abs() + tiny
+}
+
 /// A double-double: the unevaluated sum `hi + lo` with `|lo| ≤ ulp(hi)/2`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct DoubleDouble {
@@ -67,14 +84,20 @@ const LIMB_BITS: u32 = 32;
 const LIMB_MASK: i64 = (1 << LIMB_BITS) - 1;
 /// Additions between carry passes.
 const CARRY_EVERY: u32 = 1 << 29;
+/// Exponent of the unit of [`ExactSum`]: 2^-2148 = (2^-1074)², the lowest bit the exact
+/// product of two f64 values can have, so products and squares of any finite f64 values have
+/// an exact place (values, at 2^-1074 and up, too).
+const UNIT_EXP: i64 = -2148;
 
-/// The exact sum of any number of f64 values (a "superaccumulator").
+/// The exact sum of any number of f64 values and exact products of them (a
+/// "superaccumulator").
 ///
-/// The value is `Σ limbs[k] · 2^(32·(base + k) − 1074)`: a fixed-point number whose unit is the
-/// smallest subnormal, stored sparsely as the limbs between the lowest and highest bit ever
-/// touched (usually 2 to 4 limbs). Infinities and NaN are tracked apart and win as IEEE says.
-/// The sum does not depend on the order of additions, and [`ExactSum::round`] returns it
-/// correctly rounded to nearest (ties to even).
+/// The value is `Σ limbs[k] · 2^(32·(base + k) − 2148)`: a fixed-point number whose unit is
+/// the lowest bit of the square of the smallest subnormal, stored sparsely as the limbs between
+/// the lowest and highest bit ever touched (usually 2 to 4 limbs). It has no upper bound:
+/// squares of 1e300 or sums past f64::MAX are held exactly. Infinities and NaN are tracked
+/// apart and win as IEEE says. The sum does not depend on the order of additions, and
+/// [`ExactSum::round`] returns it correctly rounded to nearest (ties to even).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct ExactSum {
     base: usize,
@@ -85,6 +108,19 @@ pub(crate) struct ExactSum {
     nan: bool,
 }
 
+/// A finite non-zero f64 as `(m, e)` with `|v| = m · 2^e`, `m < 2^53`, `e ≥ −1074`.
+#[inline(always)]
+fn decompose(v: f64) -> (u64, i64) {
+    let bits = v.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1u64 << 52), exp - 1075)
+    }
+}
+
 impl ExactSum {
     /// An exact sum holding `v`.
     pub fn from_f64(v: f64) -> ExactSum {
@@ -93,43 +129,94 @@ impl ExactSum {
         s
     }
 
+    /// Records a non-finite term (or product): NaN, +∞ or −∞.
+    fn add_special(&mut self, v: f64) {
+        if v.is_nan() {
+            self.nan = true;
+        } else if v > 0.0 {
+            self.pos_inf = true;
+        } else {
+            self.neg_inf = true;
+        }
+    }
+
     /// Adds `v` exactly.
+    #[inline]
     pub fn add(&mut self, v: f64) {
         if !v.is_finite() {
-            if v.is_nan() {
-                self.nan = true;
-            } else if v > 0.0 {
-                self.pos_inf = true;
-            } else {
-                self.neg_inf = true;
-            }
+            self.add_special(v);
             return;
         }
         if v == 0.0 {
             return;
         }
-        let bits = v.to_bits();
-        let exp = ((bits >> 52) & 0x7ff) as usize;
-        let frac = bits & ((1u64 << 52) - 1);
-        // Position of the lowest significand bit, counted from 2^-1074.
-        let (mant, pos) = if exp == 0 {
-            (frac, 0)
-        } else {
-            (frac | (1u64 << 52), exp - 1)
+        let (m, e) = decompose(v);
+        // 53 bits shifted by at most 31: three limbs.
+        self.add_bits::<3>(u128::from(m), (e - UNIT_EXP) as usize, v < 0.0);
+    }
+
+    /// Adds `a · b` exactly, whatever the magnitudes (no overflow, no underflow); IEEE's
+    /// product when one of them is not finite (∞ · 0 is NaN).
+    #[inline]
+    pub fn add_product(&mut self, a: f64, b: f64) {
+        if !(a.is_finite() && b.is_finite()) {
+            self.add_special(a * b);
+            return;
+        }
+        if a == 0.0 || b == 0.0 {
+            return;
+        }
+        let ((ma, ea), (mb, eb)) = (decompose(a), decompose(b));
+        // 106 bits shifted by at most 31: five limbs.
+        let m = u128::from(ma) * u128::from(mb);
+        self.add_bits::<5>(m, (ea + eb - UNIT_EXP) as usize, (a < 0.0) != (b < 0.0));
+    }
+
+    /// Adds `w · x²` exactly for an integer-valued `w ≥ 1` below 2^53 (an area weight), any
+    /// `x`; IEEE's product when `x` is not finite.
+    #[inline]
+    pub fn add_weighted_square(&mut self, w: f64, x: f64) {
+        if !x.is_finite() {
+            self.add_special(w * x * x);
+            return;
+        }
+        if x == 0.0 || w == 0.0 {
+            return;
+        }
+        // w · m² has up to 159 bits: in two parts, w · (low 64 bits) and w · (the rest).
+        let ((mw, ew), (mx, ex)) = (decompose(w), decompose(x));
+        // An integer w has no bits below 2^0 (the unit is that of x² alone).
+        let zeros = mw.trailing_zeros();
+        let (mw, ew) = (mw >> zeros, ew + i64::from(zeros));
+        let m2 = u128::from(mx) * u128::from(mx);
+        let Ok(pos) = usize::try_from(ew + 2 * ex - UNIT_EXP) else {
+            // A fractional w below the unit: no place for it (never for area weights); NaN
+            // rather than a silently wrong sum.
+            self.nan = true;
+            return;
         };
+        let neg = w < 0.0;
+        self.add_bits::<5>(u128::from(mw) * (m2 & u128::from(u64::MAX)), pos, neg);
+        self.add_bits::<5>(u128::from(mw) * (m2 >> 64), pos + 64, neg);
+    }
+
+    /// Adds `±m · 2^(pos − 2148)` for an `m` that, shifted left by up to 31 bits, fits in `N`
+    /// limbs (N ≤ 5).
+    #[inline(always)]
+    fn add_bits<const N: usize>(&mut self, m: u128, pos: usize, neg: bool) {
         let limb = pos / LIMB_BITS as usize;
-        let wide = u128::from(mant) << (pos % LIMB_BITS as usize);
-        let pieces = [
-            (wide as i64) & LIMB_MASK,
-            ((wide >> 32) as i64) & LIMB_MASK,
-            (wide >> 64) as i64,
-        ];
-        self.cover(limb, limb + 3);
-        let neg = v < 0.0;
-        for (k, p) in pieces.into_iter().enumerate() {
-            let slot = limb + k - self.base;
-            if let Some(l) = self.limbs.get_mut(slot) {
-                *l += if neg { -p } else { p };
+        let shift = (pos % LIMB_BITS as usize) as u32;
+        let low = m << shift;
+        let high = if shift == 0 { 0 } else { m >> (128 - shift) };
+        self.cover(limb, limb + N);
+        for k in 0..N {
+            let piece = if k < 4 {
+                ((low >> (LIMB_BITS as usize * k)) as i64) & LIMB_MASK
+            } else {
+                high as i64
+            };
+            if let Some(l) = self.limbs.get_mut(limb + k - self.base) {
+                *l += if neg { -piece } else { piece };
             }
         }
         self.adds += 1;
@@ -138,9 +225,17 @@ impl ExactSum {
         }
     }
 
-    /// Grows the limb vector so that absolute limbs `lo..hi` exist (one spare limb on top for
-    /// carries).
+    /// Makes sure that absolute limbs `lo..hi` exist (one spare limb on top for carries).
+    #[inline(always)]
     fn cover(&mut self, lo: usize, hi: usize) {
+        if lo < self.base || hi + 1 > self.base + self.limbs.len() {
+            self.grow(lo, hi);
+        }
+    }
+
+    /// [`ExactSum::cover`] when the limbs must grow (rarely: the first additions of a sum).
+    #[inline(never)]
+    fn grow(&mut self, lo: usize, hi: usize) {
         if self.limbs.is_empty() {
             self.base = lo;
             self.limbs = vec![0; hi - lo + 1];
@@ -176,18 +271,29 @@ impl ExactSum {
         }
     }
 
-    /// The sum rounded to the nearest f64 (ties to even); ±∞ on overflow or infinite terms,
-    /// NaN for NaN terms or +∞ + −∞.
-    pub fn round(&self) -> f64 {
+    /// True when no term was infinite or NaN (the sum itself may still be beyond f64).
+    pub fn is_finite(&self) -> bool {
+        !(self.nan || self.pos_inf || self.neg_inf)
+    }
+
+    /// What IEEE arithmetic makes of the non-finite terms: NaN for a NaN or +∞ + −∞, else ±∞;
+    /// `None` when every term is finite.
+    fn special(&self) -> Option<f64> {
         if self.nan || (self.pos_inf && self.neg_inf) {
-            return f64::NAN;
+            Some(f64::NAN)
+        } else if self.pos_inf {
+            Some(f64::INFINITY)
+        } else if self.neg_inf {
+            Some(f64::NEG_INFINITY)
+        } else {
+            None
         }
-        if self.pos_inf {
-            return f64::INFINITY;
-        }
-        if self.neg_inf {
-            return f64::NEG_INFINITY;
-        }
+    }
+
+    /// The finite sum as `(negative, m, sticky, exp)`: `|sum| = (m + δ) · 2^exp` with the top
+    /// 96 bits in `m` (whose top limb is not zero) and `0 < δ < 1` exactly when `sticky`;
+    /// `None` for zero.
+    fn parts(&self) -> Option<(bool, u128, bool, i64)> {
         let mut s = self.clone();
         s.carry();
         let negative = s.limbs.last().is_some_and(|&t| t < 0);
@@ -197,9 +303,7 @@ impl ExactSum {
             }
             s.carry();
         }
-        let Some(top) = s.limbs.iter().rposition(|&l| l != 0) else {
-            return 0.0;
-        };
+        let top = s.limbs.iter().rposition(|&l| l != 0)?;
         // Gather the top three limbs (96 bits) and whether anything lies below them.
         let limb = |k: usize| -> u128 { s.limbs.get(k).map_or(0, |&l| l as u64 as u128) };
         let lowest = top.saturating_sub(2);
@@ -208,56 +312,144 @@ impl ExactSum {
             m = (m << LIMB_BITS) | limb(k);
         }
         let sticky = s.limbs.iter().take(lowest).any(|&l| l != 0);
-        let mut exp = (LIMB_BITS as i64) * (s.base + lowest) as i64 - 1074;
-        let bits = 128 - i64::from(m.leading_zeros());
-        let magnitude = if bits > 53 {
-            let shift = (bits - 53) as u32;
-            let rem = m & ((1u128 << shift) - 1);
-            let half = 1u128 << (shift - 1);
-            let mut q = m >> shift;
-            if rem > half || (rem == half && (sticky || q & 1 == 1)) {
-                q += 1;
+        let exp = i64::from(LIMB_BITS) * (s.base + lowest) as i64 + UNIT_EXP;
+        Some((negative, m, sticky, exp))
+    }
+
+    /// The sum rounded to the nearest f64 (ties to even); ±∞ on overflow or infinite terms,
+    /// NaN for NaN terms or +∞ + −∞.
+    pub fn round(&self) -> f64 {
+        self.round_scaled(0)
+    }
+
+    /// `sum · 2^-k` rounded to the nearest f64 (ties to even), as [`ExactSum::round`]: one
+    /// rounding, so a sum beyond f64's range (or below its subnormals) can be brought back.
+    pub fn round_scaled(&self, k: i64) -> f64 {
+        if let Some(v) = self.special() {
+            return v;
+        }
+        match self.parts() {
+            None => 0.0,
+            Some((negative, m, sticky, exp)) => {
+                let magnitude = round_bits(m, sticky, exp.saturating_sub(k));
+                if negative { -magnitude } else { magnitude }
             }
-            exp += i64::from(shift);
-            scale(q as f64, exp)
-        } else {
-            // At most 53 bits and nothing below (limbs below were zero or the value is small
-            // enough to be exact): exact.
-            scale(m as f64, exp)
-        };
-        if negative { -magnitude } else { magnitude }
+        }
+    }
+
+    /// `floor(log2 |sum|)`; `None` for zero or non-finite terms.
+    pub fn log2(&self) -> Option<i64> {
+        if self.special().is_some() {
+            return None;
+        }
+        let (_, m, _, exp) = self.parts()?;
+        Some(exp + 127 - i64::from(m.leading_zeros()))
     }
 
     /// The sum as a double-double: `hi` correctly rounded, `lo` the rounded remainder.
     pub fn round_dd(&self) -> DoubleDouble {
-        let hi = self.round();
-        if !hi.is_finite() {
+        self.round_dd_scaled(0)
+    }
+
+    /// `sum · 2^-k` as a double-double: `hi` correctly rounded, `lo` the rounded remainder.
+    pub fn round_dd_scaled(&self, k: i64) -> DoubleDouble {
+        let hi = self.round_scaled(k);
+        if !hi.is_finite() || hi == 0.0 {
             return DoubleDouble { hi, lo: 0.0 };
         }
         let mut rest = self.clone();
-        rest.add(-hi);
+        // −hi · 2^k exactly: hi rounds a multiple of 2^-2148 (scaled) to fewer bits, so it is
+        // one too; drop its trailing zero bits so that its lowest bit has a place.
+        let (m, e) = decompose(hi);
+        let zeros = m.trailing_zeros();
+        let pos = e + i64::from(zeros) + k - UNIT_EXP;
+        if let Ok(pos) = usize::try_from(pos) {
+            rest.add_bits::<3>(u128::from(m >> zeros), pos, hi > 0.0);
+        }
         DoubleDouble {
             hi,
-            lo: rest.round(),
+            lo: rest.round_scaled(k),
         }
     }
 }
 
-/// `m · 2^exp` for an integer-valued `m` below 2^54 and `exp ≥ −1074`: exact whenever the
-/// result is representable (a subnormal result is produced by one final, exact step).
+/// `(m + δ) · 2^exp` (`m` non-zero, below 2^96; `0 < δ < 1` when `sticky`) rounded to the
+/// nearest f64, ties to even: to 53 bits, or to fewer when the result is subnormal (so that it
+/// is rounded once), ±∞ past f64::MAX.
+fn round_bits(m: u128, sticky: bool, exp: i64) -> f64 {
+    let bits = 128 - i64::from(m.leading_zeros());
+    let top = exp.saturating_add(bits - 1);
+    if top > 1023 {
+        return f64::INFINITY;
+    }
+    // The lowest bit the result can keep, and how many bits of m lie below it.
+    let low = (top - 52).max(-1074);
+    let shift = low - exp;
+    if shift <= 0 {
+        // At most 53 bits at or above 2^-1074 and nothing below (sticky needs m ≥ 2^64): exact.
+        return scale(m as f64, exp);
+    }
+    if shift > bits {
+        // Below half of the smallest subnormal.
+        return 0.0;
+    }
+    let shift = shift as u32;
+    let rem = m & ((1u128 << shift) - 1);
+    let half = 1u128 << (shift - 1);
+    let mut q = m >> shift;
+    if rem > half || (rem == half && (sticky || q & 1 == 1)) {
+        q += 1;
+    }
+    scale(q as f64, low)
+}
+
+/// `m · 2^exp` for an integer-valued `m` of at most 53 bits (or 2^53) and `exp` in
+/// −1074..=1023: exact whenever the result is representable (a subnormal result is produced by
+/// one final, exact step), ∞ when it is not.
 fn scale(m: f64, exp: i64) -> f64 {
-    if exp > 1023 {
-        m * pow2(1023) * pow2((exp - 1023).min(1023) as i32)
-    } else if exp < -1022 {
+    if exp < -1022 {
         m * pow2((exp + 1022) as i32) * pow2(-1022)
     } else {
-        m * pow2(exp as i32)
+        m * pow2(exp.min(1023) as i32)
     }
 }
 
 /// 2^k for k in −1022..=1023 (clamped to that range).
-pub(crate) fn pow2(k: i32) -> f64 {
-    f64::from_bits(((k.clamp(-1022, 1023) + 1023) as u64) << 52)
+pub(crate) const fn pow2(k: i32) -> f64 {
+    let k = if k < -1022 {
+        -1022
+    } else if k > 1023 {
+        1023
+    } else {
+        k
+    };
+    f64::from_bits(((k + 1023) as u64) << 52)
+}
+
+/// `x · 2^k` for any `k`, rounded once when the result is subnormal; `k = 0` returns `x`
+/// itself at the cost of one test (finishing calls it for every cell).
+#[inline(always)]
+pub(crate) fn ldexp(x: f64, k: i64) -> f64 {
+    if k == 0 { x } else { ldexp_steps(x, k) }
+}
+
+/// [`ldexp`] for `k ≠ 0`: in steps of at most 2^1023 so that no factor overflows.
+#[cold]
+#[inline(never)]
+fn ldexp_steps(x: f64, k: i64) -> f64 {
+    let mut x = x;
+    let mut k = k;
+    while k > 1023 {
+        x *= pow2(1023);
+        k -= 1023;
+    }
+    while k < -1022 {
+        // Leave the last step (possibly into the subnormals) for last.
+        let step = (k + 1022).max(-1022);
+        x *= pow2(step as i32);
+        k -= step;
+    }
+    x * pow2(k as i32)
 }
 
 #[cfg(test)]
@@ -267,7 +459,7 @@ mod tests {
     #[test]
     fn exact_sum_cancels_and_rounds() {
         let mut s = ExactSum::default();
-        for v in [1e300, 1.0, -1e300, 1e-300, 2.0f64.powi(-1074)] {
+        for v in [1e300, 1.0, -1e300, 1e-300, f64::from_bits(1)] {
             s.add(v);
         }
         assert_eq!(s.round(), 1.0);
@@ -282,8 +474,8 @@ mod tests {
         assert_eq!(u.round(), -3.25);
         assert_eq!(ExactSum::default().round(), 0.0);
         let mut tiny = ExactSum::from_f64(f64::MIN_POSITIVE);
-        tiny.add(-(2.0f64.powi(-1074)));
-        assert_eq!(tiny.round(), f64::MIN_POSITIVE - 2.0f64.powi(-1074));
+        tiny.add(-(f64::from_bits(1)));
+        assert_eq!(tiny.round(), f64::MIN_POSITIVE - f64::from_bits(1));
         let mut big = ExactSum::from_f64(f64::MAX);
         big.add(f64::MAX);
         assert_eq!(big.round(), f64::INFINITY);
@@ -296,6 +488,73 @@ mod tests {
         assert_eq!(s.round(), f64::INFINITY);
         s.add(f64::NEG_INFINITY);
         assert!(s.round().is_nan());
+    }
+
+    #[test]
+    fn products_are_exact_at_any_magnitude() {
+        // (1e200)² and (1e-200)² are far outside f64: scaled back, they are exact.
+        let mut s = ExactSum::default();
+        s.add_product(1e200, 1e200);
+        assert_eq!(s.round(), f64::INFINITY);
+        assert_eq!(s.log2(), Some(1328));
+        let y = 1e200 * 2f64.powi(-664);
+        assert_eq!(s.round_scaled(1328), y * y);
+        let tiny = f64::from_bits(1);
+        let mut t = ExactSum::default();
+        t.add_product(tiny, tiny);
+        t.add_product(3.0 * tiny, tiny);
+        assert_eq!(t.round(), 0.0);
+        assert_eq!(t.log2(), Some(-2146));
+        assert_eq!(t.round_scaled(-2148), 4.0);
+        // w · x² with a subnormal x (the weight's own bits start at 2^0).
+        let mut w = ExactSum::default();
+        w.add_weighted_square(3.0, tiny);
+        assert_eq!(w.round_scaled(-2148), 3.0);
+        w.add_weighted_square(2.0f64.powi(40), 1.5);
+        assert_eq!(w.round(), 2.25 * 2f64.powi(40));
+        // Infinities as IEEE: ∞ · 0 is NaN.
+        let mut i = ExactSum::default();
+        i.add_product(f64::INFINITY, -2.0);
+        assert_eq!(i.round(), f64::NEG_INFINITY);
+        i.add_product(f64::INFINITY, 0.0);
+        assert!(i.round().is_nan() && !i.is_finite());
+    }
+
+    #[test]
+    fn rounding_into_the_subnormals_is_single() {
+        // 3 · 2^-1076 = 0.75 · 2^-1074: rounds once to 2^-1074 (not 0, not via 2^-1075).
+        let mut s = ExactSum::default();
+        s.add_product(3.0 * 2f64.powi(-538), 2f64.powi(-538));
+        assert_eq!(s.round(), f64::from_bits(1));
+        // Exactly half of the smallest subnormal: ties to even, 0; a hair above: up.
+        let mut h = ExactSum::default();
+        h.add_product(2f64.powi(-538), 2f64.powi(-537));
+        assert_eq!(h.round(), 0.0);
+        h.add_product(f64::from_bits(1), f64::from_bits(1));
+        assert_eq!(h.round(), f64::from_bits(1));
+        // Past f64::MAX by less than half an ulp (2^970): MAX; by more: ∞.
+        let mut m = ExactSum::from_f64(f64::MAX);
+        m.add(2f64.powi(969));
+        m.add(2f64.powi(968));
+        m.add(2f64.powi(900));
+        assert_eq!(m.round(), f64::MAX);
+        m.add(2f64.powi(968) - 2f64.powi(900));
+        assert_eq!(m.round(), f64::INFINITY);
+        // A double-double of a scaled sum: hi and the remainder.
+        let mut d = ExactSum::default();
+        d.add_product(1e300, 1e300);
+        d.add_product(1.0, 1.0);
+        let dd = d.round_dd_scaled(d.log2().unwrap_or(0));
+        assert!((1.0..2.0).contains(&dd.hi) && dd.lo != 0.0);
+    }
+
+    #[test]
+    fn ldexp_scales_in_steps() {
+        assert_eq!(ldexp(1.5, 0), 1.5);
+        assert_eq!(ldexp(1.0, 2000), f64::INFINITY);
+        assert_eq!(ldexp(2f64.powi(1000), -2000), 2f64.powi(-1000));
+        assert_eq!(ldexp(3.0, -1076), f64::from_bits(1)); // 0.75 ulp: rounded once, up
+        assert_eq!(ldexp(f64::from_bits(1), 2097), 2f64.powi(1023));
     }
 
     #[test]

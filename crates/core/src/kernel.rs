@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use crate::exact::{pow2, two_prod};
+use crate::exact::{pow2, square_error};
 use crate::pixel::{Check, Pixel};
 use crate::stat::Needs;
 
@@ -374,7 +374,7 @@ fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
                 let t = sq + q;
                 if e2_on {
                     let z = t - sq;
-                    err2 += ((sq - (t - z)) + (q - z)).abs() + two_prod(xf, xf).1.abs();
+                    err2 += ((sq - (t - z)) + (q - z)).abs() + square_error(xf);
                 }
                 sq = t;
             }

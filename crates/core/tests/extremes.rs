@@ -1,0 +1,382 @@
+//! Extreme values: squares and sums past f64's range or below its subnormals, and infinities.
+//!
+//! The rule (see the `band` module docs): for finite values, `SD` and `rms` are within 1 ulp of
+//! the exact value whenever it is representable, `sum` is the exact sum rounded once (±∞ past
+//! f64), `mean` the rounded sum divided by the weight in an unbounded exponent range (finite when
+//! only the sum overflows), `range` is `max − min` rounded once. With ±∞ among the valid
+//! values: `sum` and `mean` as IEEE (NaN for +∞ and −∞ together), `SD` NaN and `rms` +∞ (numpy's
+//! float64 two-pass `std` and `sqrt(mean(x²))`), `range` as IEEE `max − min` (NaN for [∞, ∞],
+//! as `np.ptp`); `min`, `max`, `count` and quantiles take infinities like any value.
+
+mod common;
+
+use common::{run, splits, values};
+use proptest::prelude::*;
+use rastagg_core::{AxisMap, Grid, Resampling, StatSet};
+
+const STATS: &str = "count,min,max,range,sum,mean,SD,rms,median";
+const OUT_ND: f64 = -9999.0;
+
+/// Distance in f64 ulps (NaN equals NaN whatever its payload; ±0 are 0 apart).
+fn ulps(a: f64, b: f64) -> u64 {
+    if a.is_nan() && b.is_nan() {
+        return 0;
+    }
+    if a.is_nan() || b.is_nan() {
+        return u64::MAX;
+    }
+    let key = |v: f64| {
+        let i = v.to_bits() as i64;
+        if i < 0 {
+            i128::from(i64::MIN) - i128::from(i)
+        } else {
+            i128::from(i)
+        }
+    };
+    u64::try_from((key(a) - key(b)).unsigned_abs()).unwrap_or(u64::MAX)
+}
+
+/// `x · 2^k` in steps that neither overflow nor underflow before the last.
+fn scale2(x: f64, k: i32) -> f64 {
+    let (mut x, mut k) = (x, k);
+    while k > 1000 {
+        x *= 2f64.powi(1000);
+        k -= 1000;
+    }
+    while k < -1000 {
+        x *= 2f64.powi(-1000);
+        k += 1000;
+    }
+    x * 2f64.powi(k)
+}
+
+/// `floor(log2 |x|)` of a finite non-zero x.
+fn exponent(x: f64) -> i32 {
+    let mut e = 0;
+    let mut a = x.abs();
+    while a >= 2.0 {
+        a /= 2.0;
+        e += 1;
+    }
+    while a < 1.0 {
+        a = scale2(a, 1);
+        e -= 1;
+    }
+    e
+}
+
+/// Weighted (mean, population SD, rms) of finite values by a two-pass f64 computation on the
+/// values scaled by a power of two (so that nothing overflows or underflows that matters).
+fn scaled_two_pass(v: &[f64], w: &[f64]) -> (f64, f64, f64) {
+    let m = v.iter().fold(0.0f64, |a, &x| a.max(x.abs()));
+    if m == 0.0 {
+        return (0.0, 0.0, 0.0);
+    }
+    let e = exponent(m);
+    let y: Vec<f64> = v.iter().map(|&x| scale2(x, -e)).collect();
+    let total: f64 = w.iter().sum();
+    let mean = y.iter().zip(w).map(|(y, w)| y * w).sum::<f64>() / total;
+    let var = y
+        .iter()
+        .zip(w)
+        .map(|(y, w)| w * (y - mean) * (y - mean))
+        .sum::<f64>()
+        / total;
+    let sq = y.iter().zip(w).map(|(y, w)| w * y * y).sum::<f64>() / total;
+    (scale2(mean, e), scale2(var.sqrt(), e), scale2(sq.sqrt(), e))
+}
+
+/// Every statistic of `STATS` for one row of f64 pairs (factor 2 × 1), fed in `split` windows.
+fn pairs(data: &[f64], split: &(Vec<u64>, Vec<u64>, Vec<u64>, u64)) -> Vec<Vec<f64>> {
+    let grid = Grid::factor(data.len() as u64, 1, 2, 1).unwrap();
+    let stats = StatSet::parse(STATS).unwrap();
+    let (b, c, r, o) = split;
+    let outs = run(&stats, &grid, data, None, OUT_ND, b, c, r, *o);
+    STATS.split(',').map(|s| values(&outs, s)).collect()
+}
+
+/// What the rule gives for the pair (a, b): (count, min, max, range, sum, mean, SD, rms) with
+/// the tolerance of SD and rms in ulps.
+fn pair_reference(a: f64, b: f64) -> ([f64; 8], u64) {
+    let (lo, hi) = if a.total_cmp(&b).is_le() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let (lo, hi) = (lo + 0.0, hi + 0.0);
+    let sum = a + b;
+    // fl(a + b) / 2 in an unbounded exponent range: halves are exact when a + b overflows.
+    let mean = if sum.is_infinite() && a.is_finite() && b.is_finite() {
+        a / 2.0 + b / 2.0
+    } else {
+        sum / 2.0
+    };
+    if !(a.is_finite() && b.is_finite()) {
+        return (
+            [2.0, lo, hi, hi - lo, sum, mean, f64::NAN, f64::INFINITY],
+            0,
+        );
+    }
+    // |a − b| / 2 exactly, rounded once: a − b is correctly rounded, halving is exact but for
+    // subnormal results (rounded once there, as a − b then is exact).
+    let d = a - b;
+    let sd = if d.is_finite() {
+        d.abs() / 2.0
+    } else {
+        (a / 2.0 - b / 2.0).abs()
+    };
+    let (_, _, rms) = scaled_two_pass(&[a, b], &[1.0, 1.0]);
+    ([2.0, lo, hi, hi - lo, sum, mean, sd, rms], 1)
+}
+
+fn check_pairs(data: &[f64], got: &[Vec<f64>]) -> Result<(), TestCaseError> {
+    for (k, pair) in data.chunks(2).enumerate() {
+        let (want, tol) = pair_reference(pair[0], pair[1]);
+        for (i, name) in STATS.split(',').take(8).enumerate() {
+            let g = got[i][k];
+            let t = if name == "SD" || name == "rms" {
+                tol
+            } else {
+                0
+            };
+            prop_assert!(
+                ulps(g, want[i]) <= t,
+                "{name} of {pair:?}: got {g:e}, want {:e}",
+                want[i]
+            );
+        }
+        // The median (GDAL rule) of a pair is its smaller value.
+        prop_assert_eq!(
+            got[8][k].to_bits(),
+            want[1].to_bits(),
+            "median of {:?}",
+            pair
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn pairs_by_hand() {
+    let max = f64::MAX;
+    let tiny = f64::from_bits(1);
+    #[rustfmt::skip]
+    let data = [
+        1e200, -1e200,   1e150, 2e150,   3e160, 1e160,   -7e300, 5e300,
+        1e308, 1e308,    max, max,       max, -max,      2f64.powi(500), 2f64.powi(501),
+        2f64.powi(-540), 3.0 * 2f64.powi(-540),          1e-200, -3e-200,
+        tiny, 2.0 * tiny,                -tiny, 0.0,     1.5, 2.5,
+        f64::INFINITY, 1.0,              f64::INFINITY, f64::INFINITY,
+        f64::NEG_INFINITY, f64::INFINITY,                f64::NEG_INFINITY, -2.0,
+    ];
+    let got = pairs(&data, &(vec![], vec![3, 8, 9], vec![], 7));
+    check_pairs(&data, &got).unwrap();
+    // The headline cases, spelled out.
+    let sd = &got[6];
+    let rms = &got[7];
+    assert_eq!(sd[0], 1e200);
+    assert_eq!(rms[0], 1e200);
+    assert_eq!(sd[1], 5e149);
+    assert_eq!(sd[3], 6e300);
+    assert_eq!(
+        (got[4][4], got[5][4], sd[4], rms[4]),
+        (f64::INFINITY, 1e308, 0.0, 1e308)
+    );
+    assert_eq!((got[3][6], sd[6], rms[6]), (f64::INFINITY, max, max));
+    assert_eq!(sd[9], 2e-200);
+    assert!(sd[13].is_nan() && rms[13] == f64::INFINITY && got[5][13] == f64::INFINITY);
+    assert!(
+        got[3][14].is_nan(),
+        "range of [inf, inf] is NaN (inf - inf)"
+    );
+    assert!(got[4][15].is_nan() && got[5][15].is_nan(), "inf + -inf");
+    assert_eq!(got[3][16], f64::INFINITY);
+}
+
+#[test]
+fn float32_extremes_by_hand() {
+    let grid = Grid::factor(10, 1, 2, 1).unwrap();
+    let stats = StatSet::parse(STATS).unwrap();
+    let data = [
+        f32::INFINITY,
+        1.0,
+        3e38,
+        -3e38,
+        f32::MAX,
+        f32::MAX,
+        1e-45,
+        3e-45,
+        1e-30,
+        2e-30,
+    ];
+    let outs = run(&stats, &grid, &data, None, OUT_ND, &[], &[1, 5], &[], 3);
+    let v = |s: &str| values(&outs, s);
+    assert!(v("SD")[0].is_nan());
+    assert_eq!(v("rms")[0], f64::INFINITY);
+    assert_eq!((v("sum")[0], v("mean")[0]), (f64::INFINITY, f64::INFINITY));
+    assert_eq!(v("range")[0], f64::INFINITY);
+    // 6e38 is past Float32: the range and sum round to inf, SD and rms fit.
+    assert_eq!(v("range")[1], f64::INFINITY);
+    assert_eq!((v("sum")[1], v("mean")[1]), (0.0, 0.0));
+    assert_eq!(v("SD")[1], f64::from(3e38f32));
+    assert_eq!(v("rms")[1], f64::from(3e38f32));
+    assert_eq!(v("sum")[2], f64::INFINITY);
+    assert_eq!(v("mean")[2], f64::from(f32::MAX));
+    assert_eq!(v("SD")[2], 0.0);
+    assert_eq!(v("rms")[2], f64::from(f32::MAX));
+    // Subnormal and tiny f32: squares far below f32's range, exact in the sums.
+    let near = |got: f64, want: f64| {
+        let (g, w) = (got as f32, want as f32);
+        (g.to_bits() as i64 - w.to_bits() as i64).abs() <= 1
+    };
+    let (_, sd, rms) = scaled_two_pass(&[f64::from(1e-45f32), f64::from(3e-45f32)], &[1.0; 2]);
+    assert!(
+        near(v("SD")[3], sd) && near(v("rms")[3], rms),
+        "{:?}",
+        v("SD")
+    );
+    let (_, sd, rms) = scaled_two_pass(&[f64::from(1e-30f32), f64::from(2e-30f32)], &[1.0; 2]);
+    assert!(near(v("SD")[4], sd) && near(v("rms")[4], rms));
+}
+
+#[test]
+fn area_weights_with_extreme_values() {
+    // 3 inputs to 2 outputs: output 0 = input 0 (weight 2) + input 1 (weight 1), output 1 =
+    // input 1 (weight 1) + input 2 (weight 2), in units of half an input cell. Σwx overflows.
+    let grid = Grid::new(
+        AxisMap::resize(3, 2, Resampling::Area).unwrap(),
+        AxisMap::factor(1, 1).unwrap(),
+    );
+    let stats = StatSet::parse("sum,mean,SD,rms").unwrap();
+    for (data, splits) in [
+        ([1.5e308, 1e308, -1e308], vec![1]),
+        ([1e-200, -3e-200, 2e-200], vec![]),
+        ([f64::from_bits(1), 1e-320, 0.0], vec![2]),
+        ([1e300, 3e300, -2e300], vec![1, 2]),
+    ] {
+        let outs = run(&stats, &grid, &data, None, OUT_ND, &[], &splits, &[], 1);
+        for (k, (v, w)) in [
+            ([data[0], data[1]], [2.0, 1.0]),
+            ([data[1], data[2]], [1.0, 2.0]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (mean, sd, rms) = scaled_two_pass(&v, &w);
+            let e = exponent(v[0].abs().max(v[1].abs()));
+            let sum = scale2((scale2(v[0], -e) * w[0] + scale2(v[1], -e) * w[1]) / 2.0, e);
+            let ctx = format!("{v:?} weights {w:?}");
+            assert!(ulps(values(&outs, "mean")[k], mean) <= 2, "mean {ctx}");
+            assert!(ulps(values(&outs, "SD")[k], sd) <= 4, "SD {ctx}: {sd:e}");
+            assert!(ulps(values(&outs, "rms")[k], rms) <= 2, "rms {ctx}");
+            assert!(ulps(values(&outs, "sum")[k], sum) <= 1, "sum {ctx}");
+        }
+    }
+    // An infinity with area weights: SD NaN, rms inf, mean inf.
+    let outs = run(
+        &stats,
+        &grid,
+        &[f64::INFINITY, 1.0, 2.0],
+        None,
+        OUT_ND,
+        &[],
+        &[],
+        &[],
+        0,
+    );
+    assert!(values(&outs, "SD")[0].is_nan());
+    assert_eq!(values(&outs, "rms")[0], f64::INFINITY);
+    assert_eq!(values(&outs, "mean")[0], f64::INFINITY);
+    assert!(ulps(values(&outs, "SD")[1], (2.0f64 / 9.0).sqrt()) <= 1);
+}
+
+/// Any f64 but NaN (nodata): every exponent equally likely, plus the special values.
+fn extreme() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        12 => any::<u64>().prop_map(|b| {
+            let v = f64::from_bits(b);
+            if v.is_nan() { 0.0 } else { v }
+        }),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+        1 => Just(0.0),
+        1 => Just(f64::MAX),
+        1 => Just(-f64::MAX),
+        1 => Just(f64::from_bits(1)),
+        2 => (-1e6f64..1e6).prop_map(|v| v.round()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Pairs of any f64 values against exact references (|a − b| / 2 for SD).
+    #[test]
+    fn pairs_of_any_values_follow_the_rule(
+        data in proptest::collection::vec(extreme(), 1..12).prop_map(|mut v| {
+            if v.len() % 2 == 1 {
+                v.push(1.0);
+            }
+            v
+        }),
+        split in splits(),
+    ) {
+        let got = pairs(&data, &split);
+        check_pairs(&data, &got)?;
+    }
+
+    /// 3 × 3 cells of values sharing a random binade anywhere from the subnormals to f64::MAX
+    /// (and now and then an extreme one), against a scaled two-pass reference.
+    #[test]
+    fn cells_at_any_scale_match_a_scaled_two_pass(
+        e in -1070i32..1020i32,
+        raw in proptest::collection::vec((-1.0f64..1.0, 0u8..20, extreme()), 36),
+        split in splits(),
+    ) {
+        let data: Vec<f64> = raw
+            .iter()
+            .map(|&(m, pick, x)| if pick == 0 { x } else { scale2(m, e) })
+            .collect();
+        let grid = Grid::factor(6, 6, 3, 3).unwrap();
+        let stats = StatSet::parse("sum,mean,SD,rms").unwrap();
+        let (b, c, r, o) = &split;
+        let outs = run(&stats, &grid, &data, None, OUT_ND, b, c, r, *o);
+        for cell in 0..4usize {
+            let (cr, cc) = (cell / 2, cell % 2);
+            let v: Vec<f64> = (0..3)
+                .flat_map(|y: usize| (0..3usize).map(move |x| (cr * 3 + y) * 6 + cc * 3 + x))
+                .map(|i| data[i])
+                .collect();
+            let got = |s: &str| values(&outs, s)[cell];
+            if v.iter().any(|x| x.is_infinite()) {
+                prop_assert!(got("SD").is_nan(), "SD of {:?}", v);
+                prop_assert_eq!(got("rms"), f64::INFINITY);
+                // The infinities decide, whatever the finite values add up to.
+                let pos = v.contains(&f64::INFINITY);
+                let neg = v.contains(&f64::NEG_INFINITY);
+                let sum = match (pos, neg) {
+                    (true, true) => f64::NAN,
+                    (true, false) => f64::INFINITY,
+                    _ => f64::NEG_INFINITY,
+                };
+                prop_assert!(ulps(got("sum"), sum) == 0, "sum of {:?}", v);
+                continue;
+            }
+            let (mean, sd, rms) = scaled_two_pass(&v, &[1.0; 9]);
+            // The two-pass reference itself is good to a few ulps; ours is within 1 of exact.
+            let close = |g: f64, w: f64| {
+                let tol = 16.0 * f64::EPSILON * w.abs() + 8.0 * f64::from_bits(1);
+                (g - w).abs() <= tol || ulps(g, w) <= 16
+            };
+            prop_assert!(close(got("SD"), sd), "SD of {:?}: {:e} vs {:e}", v, got("SD"), sd);
+            prop_assert!(close(got("rms"), rms), "rms of {:?}: {:e} vs {:e}", v, got("rms"), rms);
+            // The reference's mean cancels: good to a few ulps of the largest value only.
+            let big = v.iter().fold(0.0f64, |a, &x| a.max(x.abs()));
+            prop_assert!(
+                close(got("mean"), mean) || (got("mean") - mean).abs() <= 16.0 * f64::EPSILON * big,
+                "mean of {:?}: {:e} vs {:e}", v, got("mean"), mean
+            );
+            prop_assert!(got("SD").is_finite() && got("rms").is_finite());
+        }
+    }
+}
