@@ -9,10 +9,12 @@
 //! accumulated rounding errors, whose total is zero exactly when no operation rounded), and
 //! per cell from its own columns only where the block's proof fails.
 
+use std::any::Any;
 use std::ops::Range;
 
 use crate::exact::{pow2, two_prod};
 use crate::pixel::{Check, Pixel};
+use crate::simd::pass_f32;
 use crate::stat::Needs;
 
 /// Most values a static proof (8/16-bit input) covers: 2^20 values below 2^32 sum below 2^52.
@@ -174,7 +176,7 @@ pub(crate) fn sums_exact<T: Pixel>(e: &Extent<T>, n: u64, needs: Needs) -> bool 
 
 impl<T: Pixel> Columns<T> {
     /// Sets the first `n` columns of the accumulators the pass uses to their identities.
-    fn reset<const MM: bool, const SUM: bool, const SQ: bool>(&mut self, n: usize) {
+    pub(crate) fn reset<const MM: bool, const SUM: bool, const SQ: bool>(&mut self, n: usize) {
         fn fill<V: Copy>(on: bool, v: &mut Vec<V>, n: usize, x: V) {
             if on {
                 v.clear();
@@ -204,8 +206,22 @@ impl<T: Pixel> Columns<T> {
 /// Arguments: the rows, the band's nodata value, whether the band has one, the columns.
 pub(crate) type ColumnPass<T> = fn(&[&[T]], T, bool, &mut Columns<T>) -> Extent<T>;
 
-/// The pass specialised for exactly the accumulators `needs` asks for (count always).
+/// The pass specialised for exactly the accumulators `needs` asks for (count always): the
+/// explicit SIMD one for f32, the generic one otherwise.
 pub(crate) fn column_pass<T: Pixel>(needs: Needs) -> ColumnPass<T> {
+    let f32_pass: ColumnPass<f32> = match (tracks_minmax::<f32>(needs), needs.sum, needs.squares) {
+        (false, false, false) => pass_f32::<false, false, false>,
+        (false, false, true) => pass_f32::<false, false, true>,
+        (false, true, false) => pass_f32::<false, true, false>,
+        (false, true, true) => pass_f32::<false, true, true>,
+        (true, false, false) => pass_f32::<true, false, false>,
+        (true, false, true) => pass_f32::<true, false, true>,
+        (true, true, false) => pass_f32::<true, true, false>,
+        (true, true, true) => pass_f32::<true, true, true>,
+    };
+    if let Some(&p) = (&f32_pass as &dyn Any).downcast_ref::<ColumnPass<T>>() {
+        return p;
+    }
     match (tracks_minmax::<T>(needs), needs.sum, needs.squares) {
         (false, false, false) => pass::<T, false, false, false>,
         (false, false, true) => pass::<T, false, false, true>,
@@ -401,7 +417,7 @@ fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
 const LANES: usize = 8;
 
 /// The extent of the first `n` column totals, reduced lane by lane so that it vectorises.
-fn extent<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
+pub(crate) fn extent<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     c: &Columns<T>,
     n: usize,
 ) -> Extent<T> {

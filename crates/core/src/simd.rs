@@ -1,0 +1,139 @@
+//! The column pass for f32 input in explicit SIMD (`wide`): one pass over the block, four
+//! columns at a time, every accumulator of those columns in registers over all the rows.
+//!
+//! It computes exactly what the generic pass in [`crate::kernel`] computes (same operations
+//! per value, same order per column), only without re-reading the input per accumulator kind
+//! and without storing the column totals after every few rows: on SSE2 the generic pass cannot
+//! mix its f32 and f64 lanes in one vectorised loop, this one can.
+
+use wide::{CmpEq, CmpNe, f32x4, f64x2};
+
+use crate::kernel::{Columns, Extent, extent};
+
+/// Columns per group: one SSE register of f32.
+const LANES: usize = 4;
+
+/// The four values of `row` from column `k` (NaN, which is never data, past its end).
+#[inline(always)]
+fn load(row: &[f32], k: usize) -> f32x4 {
+    match row
+        .get(k..k + LANES)
+        .and_then(|s| <[f32; LANES]>::try_from(s).ok())
+    {
+        Some(a) => f32x4::new(a),
+        None => {
+            let mut a = [f32::NAN; LANES];
+            for (d, &s) in a.iter_mut().zip(row.get(k..).unwrap_or(&[])) {
+                *d = s;
+            }
+            f32x4::new(a)
+        }
+    }
+}
+
+/// The two f64 halves of `v` (exact).
+#[inline(always)]
+fn widen(v: f32x4) -> (f64x2, f64x2) {
+    let a = v.to_array();
+    (
+        f64x2::new([f64::from(a[0]), f64::from(a[1])]),
+        f64x2::new([f64::from(a[2]), f64::from(a[3])]),
+    )
+}
+
+/// Stores the lanes of `v` into `dst` from column `k` on, as many as `dst` holds.
+#[inline(always)]
+fn store<V: Copy>(dst: &mut [V], k: usize, v: [V; LANES]) {
+    if let Some(d) = dst.get_mut(k..k + LANES) {
+        d.copy_from_slice(&v);
+    } else {
+        for (d, s) in dst.iter_mut().skip(k).zip(v) {
+            *d = s;
+        }
+    }
+}
+
+/// The two f64 halves as four values.
+#[inline(always)]
+fn join(lo: f64x2, hi: f64x2) -> [f64; LANES] {
+    let (a, b) = (lo.to_array(), hi.to_array());
+    [a[0], a[1], b[0], b[1]]
+}
+
+/// The f32 column pass (see [`crate::kernel::ColumnPass`]): `MM` tracks min/max and the
+/// smallest non-zero magnitude (which the f32 sums' magnitude proof needs), `SUM` Σx, `SQ` the
+/// split squares Σf32(x²) and Σ(x² − f32(x²)).
+pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
+    rows: &[&[f32]],
+    nodata: f32,
+    use_nodata: bool,
+    c: &mut Columns<f32>,
+) -> Extent<f32> {
+    let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
+    c.reset::<MM, SUM, SQ>(n);
+    // Without a nodata, compare with NaN, which matches nothing.
+    let nd = f32x4::splat(if use_nodata { nodata } else { f32::NAN });
+    let amin_on = MM && (SUM || SQ);
+    let mut k = 0;
+    while k < n {
+        let mut count = f32x4::ZERO;
+        let (mut lo, mut hi) = (f32x4::splat(f32::INFINITY), f32x4::splat(f32::NEG_INFINITY));
+        let mut small = f32x4::splat(f32::INFINITY);
+        let (mut s1a, mut s1b) = (f64x2::ZERO, f64x2::ZERO);
+        let (mut s2a, mut s2b) = (f64x2::ZERO, f64x2::ZERO);
+        let (mut s3a, mut s3b) = (f64x2::ZERO, f64x2::ZERO);
+        for row in rows {
+            let x = load(row, k);
+            // Data: not NaN and not the nodata (NaN != NaN, and != holds for a NaN nodata).
+            let ok = x.cmp_eq(x) & x.cmp_ne(nd);
+            count += ok & f32x4::ONE;
+            if MM {
+                // Invalid values become NaN, which min and max below never pick.
+                let v = x | !ok;
+                lo = v.fast_min(lo);
+                hi = v.fast_max(hi);
+                if amin_on {
+                    // Zero (no lowest bit) becomes NaN too: a plain minimum of |x|.
+                    let a = v.abs();
+                    let a = a | a.cmp_eq(f32x4::ZERO);
+                    small = a.fast_min(small);
+                }
+            }
+            if SUM || SQ {
+                // Invalid values become +0.0.
+                let xm = x & ok;
+                let (xa, xb) = widen(xm);
+                if SUM {
+                    s1a += xa;
+                    s1b += xb;
+                }
+                if SQ {
+                    // f32(x²) is the exact square rounded once, as f32(f64(x)²) is.
+                    let (ha, hb) = widen(xm * xm);
+                    s2a += ha;
+                    s2b += hb;
+                    s3a += xa * xa - ha;
+                    s3b += xb * xb - hb;
+                }
+            }
+        }
+        let counts = count.trunc_int().to_array().map(|v| v as u32);
+        store(&mut c.cnt, k, counts);
+        if MM {
+            store(&mut c.mn, k, lo.to_array());
+            store(&mut c.mx, k, hi.to_array());
+        }
+        if amin_on {
+            store(&mut c.amin, k, small.to_array());
+        }
+        if SUM {
+            store(&mut c.s1, k, join(s1a, s1b));
+        }
+        if SQ {
+            store(&mut c.s2, k, join(s2a, s2b));
+            store(&mut c.s3, k, join(s3a, s3b));
+        }
+        k += LANES;
+    }
+    extent::<f32, MM, SUM, SQ>(c, n)
+}
