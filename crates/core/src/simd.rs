@@ -78,7 +78,6 @@ pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
     while k < n {
         let mut count = f32x4::ZERO;
         let (mut lo, mut hi) = (f32x4::splat(f32::INFINITY), f32x4::splat(f32::NEG_INFINITY));
-        let mut small = f32x4::splat(f32::INFINITY);
         let (mut s1a, mut s1b) = (f64x2::ZERO, f64x2::ZERO);
         let (mut s2a, mut s2b) = (f64x2::ZERO, f64x2::ZERO);
         let (mut s3a, mut s3b) = (f64x2::ZERO, f64x2::ZERO);
@@ -92,12 +91,6 @@ pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
                 let v = x | !ok;
                 lo = v.fast_min(lo);
                 hi = v.fast_max(hi);
-                if amin_on {
-                    // Zero (no lowest bit) becomes NaN too: a plain minimum of |x|.
-                    let a = v.abs();
-                    let a = a | a.cmp_eq(f32x4::ZERO);
-                    small = a.fast_min(small);
-                }
             }
             if SUM || SQ {
                 // Invalid values become +0.0.
@@ -123,9 +116,6 @@ pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
             store(&mut c.mn, k, lo.to_array());
             store(&mut c.mx, k, hi.to_array());
         }
-        if amin_on {
-            store(&mut c.amin, k, small.to_array());
-        }
         if SUM {
             store(&mut c.s1, k, join(s1a, s1b));
         }
@@ -135,5 +125,38 @@ pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
         }
         k += LANES;
     }
+    if amin_on {
+        min_magnitudes(rows, nd, c, n);
+    }
     extent::<f32, MM, SUM, SQ>(c, n)
+}
+
+/// Fills the smallest non-zero magnitude of every column (which the magnitude proof needs):
+/// when the block's valid values all have one sign it is the column's minimum (or minus its
+/// maximum), else one more pass over the rows finds it.
+fn min_magnitudes(rows: &[&[f32]], nd: f32x4, c: &mut Columns<f32>, n: usize) {
+    let lo = c.mn.iter().fold(f32::INFINITY, |a, &b| a.min(b));
+    let hi = c.mx.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    if lo > 0.0 {
+        c.amin.clone_from(&c.mn);
+        return;
+    }
+    if hi < 0.0 {
+        c.amin.clear();
+        c.amin.extend(c.mx.iter().map(|&v| -v));
+        return;
+    }
+    let mut k = 0;
+    while k < n {
+        let mut small = f32x4::splat(f32::INFINITY);
+        for row in rows {
+            let x = load(row, k);
+            // Invalid values and zero (no lowest bit) become NaN: a plain minimum of |x|.
+            let ok = x.cmp_eq(x) & x.cmp_ne(nd);
+            let a = (x | !ok).abs();
+            small = (a | a.cmp_eq(f32x4::ZERO)).fast_min(small);
+        }
+        store(&mut c.amin, k, small.to_array());
+        k += LANES;
+    }
 }
