@@ -175,24 +175,38 @@ pub(crate) fn sums_exact<T: Pixel>(e: &Extent<T>, n: u64, needs: Needs) -> bool 
 }
 
 impl<T: Pixel> Columns<T> {
-    /// Sets the first `n` columns of the accumulators the pass uses to their identities.
-    pub(crate) fn reset<const MM: bool, const SUM: bool, const SQ: bool>(&mut self, n: usize) {
-        fn fill<V: Copy>(on: bool, v: &mut Vec<V>, n: usize, x: V) {
+    /// Sizes the accumulators the pass uses to `n` columns, set to their identities when
+    /// `clear` (a pass that writes every column itself need not).
+    pub(crate) fn reset<const MM: bool, const SUM: bool, const SQ: bool>(
+        &mut self,
+        n: usize,
+        clear: bool,
+    ) {
+        fn fill<V: Copy>(clear: bool, on: bool, v: &mut Vec<V>, n: usize, x: V) {
             if on {
-                v.clear();
+                if clear {
+                    v.clear();
+                }
                 v.resize(n, x);
             }
         }
         let magnitude = (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
-        fill(true, &mut self.cnt, n, 0);
-        fill(MM, &mut self.mn, n, T::HIGHEST);
-        fill(MM, &mut self.mx, n, T::LOWEST);
-        fill(magnitude, &mut self.amin, n, T::HIGHEST);
-        fill(SUM, &mut self.s1, n, 0.0);
-        fill(SUM && T::SUM_CHECK == Check::Rounding, &mut self.e1, n, 0.0);
-        fill(SQ, &mut self.s2, n, 0.0);
-        fill(SQ && T::SPLIT_SQUARES, &mut self.s3, n, 0.0);
+        fill(clear, true, &mut self.cnt, n, 0);
+        fill(clear, MM, &mut self.mn, n, T::HIGHEST);
+        fill(clear, MM, &mut self.mx, n, T::LOWEST);
+        fill(clear, magnitude, &mut self.amin, n, T::HIGHEST);
+        fill(clear, SUM, &mut self.s1, n, 0.0);
         fill(
+            clear,
+            SUM && T::SUM_CHECK == Check::Rounding,
+            &mut self.e1,
+            n,
+            0.0,
+        );
+        fill(clear, SQ, &mut self.s2, n, 0.0);
+        fill(clear, SQ && T::SPLIT_SQUARES, &mut self.s3, n, 0.0);
+        fill(
+            clear,
             SQ && T::SQUARE_CHECK == Check::Rounding,
             &mut self.e2,
             n,
@@ -249,7 +263,7 @@ fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     c: &mut Columns<T>,
 ) -> Extent<T> {
     let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
-    c.reset::<MM, SUM, SQ>(n);
+    c.reset::<MM, SUM, SQ>(n, true);
     // Floats without a nodata compare with NaN instead, which matches nothing: one test
     // fewer per pixel (`use_nodata` is then always true).
     let float = T::SIGNIFICAND_BITS > 0;
@@ -458,7 +472,7 @@ fn head<V>(v: &[V], n: usize) -> &[V] {
 
 /// `f` folded over `v`, one running value per lane.
 #[inline(always)]
-fn fold<T: Copy>(v: &[T], id: T, f: impl Fn(T, T) -> T) -> T {
+pub(crate) fn fold<T: Copy>(v: &[T], id: T, f: impl Fn(T, T) -> T) -> T {
     let mut acc = [id; LANES];
     let mut chunks = v.chunks_exact(LANES);
     for ch in &mut chunks {

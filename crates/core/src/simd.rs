@@ -8,7 +8,7 @@
 
 use wide::{CmpEq, CmpNe, f32x4, f64x2};
 
-use crate::kernel::{Columns, Extent, extent};
+use crate::kernel::{Columns, Extent, extent, fold};
 
 /// Columns per group: one SSE register of f32.
 const LANES: usize = 4;
@@ -70,7 +70,8 @@ pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
     c: &mut Columns<f32>,
 ) -> Extent<f32> {
     let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
-    c.reset::<MM, SUM, SQ>(n);
+    // Every column is written below (the smallest magnitudes by `min_magnitudes`).
+    c.reset::<MM, SUM, SQ>(n, false);
     // Without a nodata, compare with NaN, which matches nothing.
     let nd = f32x4::splat(if use_nodata { nodata } else { f32::NAN });
     let amin_on = MM && (SUM || SQ);
@@ -135,8 +136,8 @@ pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
 /// when the block's valid values all have one sign it is the column's minimum (or minus its
 /// maximum), else one more pass over the rows finds it.
 fn min_magnitudes(rows: &[&[f32]], nd: f32x4, c: &mut Columns<f32>, n: usize) {
-    let lo = c.mn.iter().fold(f32::INFINITY, |a, &b| a.min(b));
-    let hi = c.mx.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    let lo = fold(&c.mn, f32::INFINITY, |a, b| if b < a { b } else { a });
+    let hi = fold(&c.mx, f32::NEG_INFINITY, |a, b| if b > a { b } else { a });
     if lo > 0.0 {
         c.amin.clone_from(&c.mn);
         return;
