@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use crate::exact::{pow2, two_prod};
 use crate::pixel::{Check, Pixel};
-use crate::simd::pass_f32;
+use crate::simd::{pass_f32, pass_i16};
 use crate::stat::Needs;
 
 /// Most values a static proof (8/16-bit input) covers: 2^20 values below 2^32 sum below 2^52.
@@ -221,21 +221,27 @@ impl<T: Pixel> Columns<T> {
 pub(crate) type ColumnPass<T> = fn(&[&[T]], T, bool, &mut Columns<T>) -> Extent<T>;
 
 /// The pass specialised for exactly the accumulators `needs` asks for (count always): the
-/// explicit SIMD one for f32, the generic one otherwise.
+/// explicit SIMD ones for f32 and i16, the generic one otherwise.
 pub(crate) fn column_pass<T: Pixel>(needs: Needs) -> ColumnPass<T> {
-    let f32_pass: ColumnPass<f32> = match (tracks_minmax::<f32>(needs), needs.sum, needs.squares) {
-        (false, false, false) => pass_f32::<false, false, false>,
-        (false, false, true) => pass_f32::<false, false, true>,
-        (false, true, false) => pass_f32::<false, true, false>,
-        (false, true, true) => pass_f32::<false, true, true>,
-        (true, false, false) => pass_f32::<true, false, false>,
-        (true, false, true) => pass_f32::<true, false, true>,
-        (true, true, false) => pass_f32::<true, true, false>,
-        (true, true, true) => pass_f32::<true, true, true>,
-    };
-    if let Some(&p) = (&f32_pass as &dyn Any).downcast_ref::<ColumnPass<T>>() {
-        return p;
+    macro_rules! specialised {
+        ($t:ty, $pass:ident) => {{
+            let p: ColumnPass<$t> = match (tracks_minmax::<$t>(needs), needs.sum, needs.squares) {
+                (false, false, false) => $pass::<false, false, false>,
+                (false, false, true) => $pass::<false, false, true>,
+                (false, true, false) => $pass::<false, true, false>,
+                (false, true, true) => $pass::<false, true, true>,
+                (true, false, false) => $pass::<true, false, false>,
+                (true, false, true) => $pass::<true, false, true>,
+                (true, true, false) => $pass::<true, true, false>,
+                (true, true, true) => $pass::<true, true, true>,
+            };
+            if let Some(&p) = (&p as &dyn Any).downcast_ref::<ColumnPass<T>>() {
+                return p;
+            }
+        }};
     }
+    specialised!(f32, pass_f32);
+    specialised!(i16, pass_i16);
     match (tracks_minmax::<T>(needs), needs.sum, needs.squares) {
         (false, false, false) => pass::<T, false, false, false>,
         (false, false, true) => pass::<T, false, false, true>,

@@ -1,12 +1,13 @@
-//! The column pass for f32 input in explicit SIMD (`wide`): one pass over the block, four
-//! columns at a time, every accumulator of those columns in registers over all the rows.
+//! The column passes for f32 and i16 input in explicit SIMD (`wide`): one pass over the
+//! block, a register of columns at a time, every accumulator of those columns in registers
+//! over all the rows.
 //!
 //! It computes exactly what the generic pass in [`crate::kernel`] computes (same operations
 //! per value, same order per column), only without re-reading the input per accumulator kind
 //! and without storing the column totals after every few rows: on SSE2 the generic pass cannot
 //! mix its f32 and f64 lanes in one vectorised loop, this one can.
 
-use wide::{CmpEq, CmpNe, f32x4, f64x2};
+use wide::{CmpEq, CmpNe, f32x4, f64x2, i16x8, i32x8};
 
 use crate::kernel::{Columns, Extent, extent, fold};
 
@@ -160,4 +161,108 @@ fn min_magnitudes(rows: &[&[f32]], nd: f32x4, c: &mut Columns<f32>, n: usize) {
         store(&mut c.amin, k, small.to_array());
         k += LANES;
     }
+}
+
+/// Columns per group of the i16 pass: one SSE register of i16.
+const LANES16: usize = 8;
+
+/// Rows per chunk of the i16 pass: its i16 counts and i32 sums cannot overflow within one.
+const ROWS16: usize = 32767;
+
+/// The eight values of `row` from column `k` (zero past its end: those lanes are not stored).
+#[inline(always)]
+fn load16(row: &[i16], k: usize) -> i16x8 {
+    match row
+        .get(k..k + LANES16)
+        .and_then(|s| <[i16; LANES16]>::try_from(s).ok())
+    {
+        Some(a) => i16x8::new(a),
+        None => {
+            let mut a = [0; LANES16];
+            for (d, &s) in a.iter_mut().zip(row.get(k..).unwrap_or(&[])) {
+                *d = s;
+            }
+            i16x8::new(a)
+        }
+    }
+}
+
+/// Sets (`first`) or folds with `f` the lanes of `v` into `dst` from column `k` on, as many
+/// as `dst` holds.
+#[inline(always)]
+fn put<V: Copy>(dst: &mut [V], k: usize, v: [V; LANES16], first: bool, f: impl Fn(V, V) -> V) {
+    for (d, s) in dst.iter_mut().skip(k).zip(v) {
+        *d = if first { s } else { f(*d, s) };
+    }
+}
+
+/// The i16 column pass (see [`crate::kernel::ColumnPass`]): eight columns at a time, counts in
+/// i16 lanes, Σx in exact i32 lanes and Σx² in f64 lanes from exact i32 squares, in chunks of
+/// [`ROWS16`] rows. Every total equals the generic pass's: all of them are exact.
+pub(crate) fn pass_i16<const MM: bool, const SUM: bool, const SQ: bool>(
+    rows: &[&[i16]],
+    nodata: i16,
+    use_nodata: bool,
+    c: &mut Columns<i16>,
+) -> Extent<i16> {
+    let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
+    c.reset::<MM, SUM, SQ>(n, false);
+    let nd = i16x8::splat(nodata);
+    let mut k = 0;
+    while k < n {
+        for (chunk, part) in rows.chunks(ROWS16).enumerate() {
+            let first = chunk == 0;
+            let mut count = i16x8::splat(0);
+            let (mut lo, mut hi) = (i16x8::splat(i16::MAX), i16x8::splat(i16::MIN));
+            let mut s1 = i32x8::splat(0);
+            let mut s2 = [f64x2::ZERO; 4];
+            for row in part {
+                let x = load16(row, k);
+                // All ones where the value is data.
+                let ok = if use_nodata {
+                    !x.cmp_eq(nd)
+                } else {
+                    i16x8::splat(-1)
+                };
+                count -= ok;
+                if MM {
+                    lo = lo.min(ok.blend(x, i16x8::splat(i16::MAX)));
+                    hi = hi.max(ok.blend(x, i16x8::splat(i16::MIN)));
+                }
+                let xz = x & ok;
+                if SUM {
+                    s1 += i32x8::from_i16x8(xz);
+                }
+                if SQ {
+                    let q = xz.mul_widen(xz).to_array();
+                    for (s, p) in s2.iter_mut().zip(q.chunks_exact(2)) {
+                        *s += f64x2::new([f64::from(p[0]), f64::from(p[1])]);
+                    }
+                }
+            }
+            let add_u32 = |a: u32, b: u32| a + b;
+            let add_f64 = |a: f64, b: f64| a + b;
+            put(
+                &mut c.cnt,
+                k,
+                count.to_array().map(|v| v as u32),
+                first,
+                add_u32,
+            );
+            if MM {
+                put(&mut c.mn, k, lo.to_array(), first, i16::min);
+                put(&mut c.mx, k, hi.to_array(), first, i16::max);
+            }
+            if SUM {
+                put(&mut c.s1, k, s1.to_array().map(f64::from), first, add_f64);
+            }
+            if SQ {
+                let [a, b, cc, d] = s2.map(|v| v.to_array());
+                let q = [a[0], a[1], b[0], b[1], cc[0], cc[1], d[0], d[1]];
+                put(&mut c.s2, k, q, first, add_f64);
+            }
+        }
+        k += LANES16;
+    }
+    extent::<i16, MM, SUM, SQ>(c, n)
 }
