@@ -8,6 +8,9 @@
 //! once from its [`Extent`] (min, max and smallest non-zero magnitude, or, for f64 input,
 //! accumulated rounding errors, whose total is zero exactly when no operation rounded), and
 //! per cell from its own columns only where the block's proof fails.
+//!
+//! f32 and i16 input, the usual types, take the explicit SIMD passes of [`crate::simd`]
+//! instead of the generic one here; both compute the same column totals.
 
 use std::any::Any;
 use std::ops::Range;
