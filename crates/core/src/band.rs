@@ -432,53 +432,75 @@ impl<T: Pixel> BandAccumulator<T> {
         let cell = self.cell(r, p.col);
         let cols = &self.columns;
         let local = p.local.start - b0..p.local.end - b0;
-        let n: u64 = cols.cnt[local.clone()].iter().map(|&c| u64::from(c)).sum();
+        let needs = self.needs;
+        // The piece's extent: for min/max, and for its own proof when the block's failed.
+        let tracked = tracks_minmax::<T>(needs) && (needs.minmax || !proved);
+        let split = needs.squares && T::SPLIT_SQUARES;
+        // Rounding-checked types (f64) check the column totals' additions too; the magnitude
+        // and static proofs cover every partial sum of the piece in any order.
+        let checked = T::SUM_CHECK == Check::Rounding || T::SQUARE_CHECK == Check::Rounding;
+        let (Some(cnt), Some(s1), Some(s2), Some(s3), Some(lo), Some(hi)) = (
+            cols.cnt.get(local.clone()),
+            part(needs.sum, &cols.s1, &local),
+            part(needs.squares, &cols.s2, &local),
+            part(split, &cols.s3, &local),
+            part(tracked, &cols.mn, &local),
+            part(tracked, &cols.mx, &local),
+        ) else {
+            return;
+        };
+        // One loop over the piece's columns for every total (independent chains).
+        let (mut n, mut mn, mut mx) = (0u64, T::HIGHEST, T::LOWEST);
+        let (mut p1, mut p2, mut p3) = (0.0, 0.0, 0.0);
+        // Whether no checked addition rounded.
+        let mut unrounded = true;
+        for j in 0..cnt.len() {
+            n += u64::from(cnt[j]);
+            if tracked {
+                mn = if lo[j] < mn { lo[j] } else { mn };
+                mx = if hi[j] > mx { hi[j] } else { mx };
+            }
+            if checked {
+                let mut add = |p: &mut f64, v: f64| {
+                    let (t, e) = two_sum(*p, v);
+                    unrounded &= e == 0.0 && t.is_finite();
+                    *p = t;
+                };
+                if needs.sum {
+                    add(&mut p1, s1[j]);
+                }
+                if needs.squares {
+                    add(&mut p2, s2[j]);
+                }
+                if split {
+                    add(&mut p3, s3[j]);
+                }
+            } else {
+                if needs.sum {
+                    p1 += s1[j];
+                }
+                if needs.squares {
+                    p2 += s2[j];
+                }
+                if split {
+                    p3 += s3[j];
+                }
+            }
+        }
         if n == 0 {
             return;
         }
         if let Some(c) = self.count.get_mut(cell) {
             *c += n;
         }
-        // The piece's extent: for min/max, and for its own proof when the block's failed.
-        let tracked = tracks_minmax::<T>(self.needs) && (self.needs.minmax || !proved);
-        let (mn, mx) = if tracked {
-            (
-                cols.mn[local.clone()]
-                    .iter()
-                    .fold(T::HIGHEST, |a, &b| if b < a { b } else { a }),
-                cols.mx[local.clone()]
-                    .iter()
-                    .fold(T::LOWEST, |a, &b| if b > a { b } else { a }),
-            )
-        } else {
-            (T::HIGHEST, T::LOWEST)
-        };
-        if self.needs.minmax {
+        if needs.minmax {
             let (lo, hi) = (mn.canonical(), mx.canonical());
             fold_min_max(&mut self.min, &mut self.max, cell, lo, hi);
         }
-        if !(self.needs.sum || self.needs.squares) {
+        if !(needs.sum || needs.squares) {
             return;
         }
-        let mut exact = proved || range_exact(cols, local.clone(), n, mn, mx, self.needs);
-        // The magnitude and static proofs cover every partial sum of the piece in any order;
-        // rounding-checked types (f64) check the column totals' additions as well.
-        let checked = T::SUM_CHECK == Check::Rounding || T::SQUARE_CHECK == Check::Rounding;
-        let mut total = |on: bool, parts: &[f64]| {
-            let parts = parts.get(local.clone()).unwrap_or(&[]);
-            match (on, checked) {
-                (false, _) => 0.0,
-                (true, false) => parts.iter().sum(),
-                (true, true) => {
-                    let (sum, ok) = checked_sum(parts);
-                    exact &= ok;
-                    sum
-                }
-            }
-        };
-        let p1 = total(self.needs.sum, &cols.s1);
-        let p2 = total(self.needs.squares, &cols.s2);
-        let p3 = total(self.needs.squares && T::SPLIT_SQUARES, &cols.s3);
+        let exact = (proved || range_exact(cols, local, n, mn, mx, needs)) && unrounded;
         if exact {
             self.merge(cell, [p1, p2, p3]);
         } else {
@@ -811,7 +833,6 @@ impl<T: Pixel> BandAccumulator<T> {
         let nd = self.output_nodata;
         let n = |k: usize| self.count.get(k).copied().unwrap_or(0);
         let ddof = self.stats.options.sd_ddof;
-        // A statistic of the cell's sums, nodata without valid values.
         // The sums of a cell with valid values (others are nodata).
         let moments = |k: usize| Some(k).filter(|&k| n(k) > 0).map(|k| self.sums(k));
         let extreme = |v: &[T], k: usize| v.get(k).copied().filter(|_| n(k) > 0).map(Value::Sample);
@@ -1027,16 +1048,9 @@ struct Piece {
     weights: Vec<f64>,
 }
 
-/// `Σ parts` in f64, and whether no addition rounded.
-fn checked_sum(parts: &[f64]) -> (f64, bool) {
-    let mut acc = 0.0;
-    let mut exact = true;
-    for &p in parts {
-        let (t, e) = two_sum(acc, p);
-        exact &= e == 0.0 && t.is_finite();
-        acc = t;
-    }
-    (acc, exact)
+/// `v[range]` when `on` (`None` if it is too short), nothing when off (never indexed).
+fn part<'a, V>(on: bool, v: &'a [V], range: &Range<usize>) -> Option<&'a [V]> {
+    if on { v.get(range.clone()) } else { Some(&[]) }
 }
 
 /// The exact terms of one weighted value: `w` to sum 0 (Σw), the parts of `w·x` to sum 1

@@ -58,11 +58,13 @@ pub(crate) struct DoubleDouble {
 
 impl DoubleDouble {
     /// An f64 as a double-double.
+    #[inline]
     pub fn from_f64(v: f64) -> DoubleDouble {
         DoubleDouble { hi: v, lo: 0.0 }
     }
 
     /// `self · other` to about 2^-104 relative accuracy.
+    #[inline]
     pub fn mul(self, other: DoubleDouble) -> DoubleDouble {
         let (p, e) = two_prod(self.hi, other.hi);
         let e = e + (self.hi * other.lo + self.lo * other.hi);
@@ -71,6 +73,7 @@ impl DoubleDouble {
     }
 
     /// `self − other` to about 2^-104 relative accuracy (of the larger operand).
+    #[inline]
     pub fn sub(self, other: DoubleDouble) -> DoubleDouble {
         let (s, e) = two_sum(self.hi, -other.hi);
         let e = e + (self.lo - other.lo);

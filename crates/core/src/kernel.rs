@@ -8,11 +8,16 @@
 //! once from its [`Extent`] (min, max and smallest non-zero magnitude, or, for f64 input,
 //! accumulated rounding errors, whose total is zero exactly when no operation rounded), and
 //! per cell from its own columns only where the block's proof fails.
+//!
+//! f32 and i16 input, the usual types, take the explicit SIMD passes of [`crate::simd`]
+//! instead of the generic one here; both compute the same column totals.
 
+use std::any::Any;
 use std::ops::Range;
 
 use crate::exact::{pow2, square_error};
 use crate::pixel::{Check, Pixel};
+use crate::simd::{pass_f32, pass_i16};
 use crate::stat::Needs;
 
 /// Most values a static proof (8/16-bit input) covers: 2^20 values below 2^32 sum below 2^52.
@@ -173,24 +178,38 @@ pub(crate) fn sums_exact<T: Pixel>(e: &Extent<T>, n: u64, needs: Needs) -> bool 
 }
 
 impl<T: Pixel> Columns<T> {
-    /// Sets the first `n` columns of the accumulators the pass uses to their identities.
-    fn reset<const MM: bool, const SUM: bool, const SQ: bool>(&mut self, n: usize) {
-        fn fill<V: Copy>(on: bool, v: &mut Vec<V>, n: usize, x: V) {
+    /// Sizes the accumulators the pass uses to `n` columns, set to their identities when
+    /// `clear` (a pass that writes every column itself need not).
+    pub(crate) fn reset<const MM: bool, const SUM: bool, const SQ: bool>(
+        &mut self,
+        n: usize,
+        clear: bool,
+    ) {
+        fn fill<V: Copy>(clear: bool, on: bool, v: &mut Vec<V>, n: usize, x: V) {
             if on {
-                v.clear();
+                if clear {
+                    v.clear();
+                }
                 v.resize(n, x);
             }
         }
         let magnitude = (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
-        fill(true, &mut self.cnt, n, 0);
-        fill(MM, &mut self.mn, n, T::HIGHEST);
-        fill(MM, &mut self.mx, n, T::LOWEST);
-        fill(magnitude, &mut self.amin, n, T::HIGHEST);
-        fill(SUM, &mut self.s1, n, 0.0);
-        fill(SUM && T::SUM_CHECK == Check::Rounding, &mut self.e1, n, 0.0);
-        fill(SQ, &mut self.s2, n, 0.0);
-        fill(SQ && T::SPLIT_SQUARES, &mut self.s3, n, 0.0);
+        fill(clear, true, &mut self.cnt, n, 0);
+        fill(clear, MM, &mut self.mn, n, T::HIGHEST);
+        fill(clear, MM, &mut self.mx, n, T::LOWEST);
+        fill(clear, magnitude, &mut self.amin, n, T::HIGHEST);
+        fill(clear, SUM, &mut self.s1, n, 0.0);
         fill(
+            clear,
+            SUM && T::SUM_CHECK == Check::Rounding,
+            &mut self.e1,
+            n,
+            0.0,
+        );
+        fill(clear, SQ, &mut self.s2, n, 0.0);
+        fill(clear, SQ && T::SPLIT_SQUARES, &mut self.s3, n, 0.0);
+        fill(
+            clear,
             SQ && T::SQUARE_CHECK == Check::Rounding,
             &mut self.e2,
             n,
@@ -204,8 +223,28 @@ impl<T: Pixel> Columns<T> {
 /// Arguments: the rows, the band's nodata value, whether the band has one, the columns.
 pub(crate) type ColumnPass<T> = fn(&[&[T]], T, bool, &mut Columns<T>) -> Extent<T>;
 
-/// The pass specialised for exactly the accumulators `needs` asks for (count always).
+/// The pass specialised for exactly the accumulators `needs` asks for (count always): the
+/// explicit SIMD ones for f32 and i16, the generic one otherwise.
 pub(crate) fn column_pass<T: Pixel>(needs: Needs) -> ColumnPass<T> {
+    macro_rules! specialised {
+        ($t:ty, $pass:ident) => {{
+            let p: ColumnPass<$t> = match (tracks_minmax::<$t>(needs), needs.sum, needs.squares) {
+                (false, false, false) => $pass::<false, false, false>,
+                (false, false, true) => $pass::<false, false, true>,
+                (false, true, false) => $pass::<false, true, false>,
+                (false, true, true) => $pass::<false, true, true>,
+                (true, false, false) => $pass::<true, false, false>,
+                (true, false, true) => $pass::<true, false, true>,
+                (true, true, false) => $pass::<true, true, false>,
+                (true, true, true) => $pass::<true, true, true>,
+            };
+            if let Some(&p) = (&p as &dyn Any).downcast_ref::<ColumnPass<T>>() {
+                return p;
+            }
+        }};
+    }
+    specialised!(f32, pass_f32);
+    specialised!(i16, pass_i16);
     match (tracks_minmax::<T>(needs), needs.sum, needs.squares) {
         (false, false, false) => pass::<T, false, false, false>,
         (false, false, true) => pass::<T, false, false, true>,
@@ -233,7 +272,7 @@ fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     c: &mut Columns<T>,
 ) -> Extent<T> {
     let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
-    c.reset::<MM, SUM, SQ>(n);
+    c.reset::<MM, SUM, SQ>(n, true);
     // Floats without a nodata compare with NaN instead, which matches nothing: one test
     // fewer per pixel (`use_nodata` is then always true).
     let float = T::SIGNIFICAND_BITS > 0;
@@ -401,7 +440,7 @@ fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
 const LANES: usize = 8;
 
 /// The extent of the first `n` column totals, reduced lane by lane so that it vectorises.
-fn extent<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
+pub(crate) fn extent<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     c: &Columns<T>,
     n: usize,
 ) -> Extent<T> {
@@ -442,7 +481,7 @@ fn head<V>(v: &[V], n: usize) -> &[V] {
 
 /// `f` folded over `v`, one running value per lane.
 #[inline(always)]
-fn fold<T: Copy>(v: &[T], id: T, f: impl Fn(T, T) -> T) -> T {
+pub(crate) fn fold<T: Copy>(v: &[T], id: T, f: impl Fn(T, T) -> T) -> T {
     let mut acc = [id; LANES];
     let mut chunks = v.chunks_exact(LANES);
     for ch in &mut chunks {

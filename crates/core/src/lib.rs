@@ -23,6 +23,7 @@ mod grid;
 mod kernel;
 mod output;
 mod pixel;
+mod simd;
 mod stat;
 mod values;
 
