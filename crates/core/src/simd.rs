@@ -17,17 +17,20 @@ const LANES: usize = 4;
 /// The four values of `row` from column `k` (NaN, which is never data, past its end).
 #[inline(always)]
 fn load(row: &[f32], k: usize) -> f32x4 {
-    match row
-        .get(k..k + LANES)
-        .and_then(|s| <[f32; LANES]>::try_from(s).ok())
-    {
-        Some(a) => f32x4::new(a),
+    f32x4::new(lanes(row, k, f32::NAN))
+}
+
+/// The `N` values of `row` from column `k`, `pad` past its end.
+#[inline(always)]
+fn lanes<V: Copy, const N: usize>(row: &[V], k: usize, pad: V) -> [V; N] {
+    match row.get(k..k + N).and_then(|s| <[V; N]>::try_from(s).ok()) {
+        Some(a) => a,
         None => {
-            let mut a = [f32::NAN; LANES];
+            let mut a = [pad; N];
             for (d, &s) in a.iter_mut().zip(row.get(k..).unwrap_or(&[])) {
                 *d = s;
             }
-            f32x4::new(a)
+            a
         }
     }
 }
@@ -172,19 +175,7 @@ const ROWS16: usize = 32767;
 /// The eight values of `row` from column `k` (zero past its end: those lanes are not stored).
 #[inline(always)]
 fn load16(row: &[i16], k: usize) -> i16x8 {
-    match row
-        .get(k..k + LANES16)
-        .and_then(|s| <[i16; LANES16]>::try_from(s).ok())
-    {
-        Some(a) => i16x8::new(a),
-        None => {
-            let mut a = [0; LANES16];
-            for (d, &s) in a.iter_mut().zip(row.get(k..).unwrap_or(&[])) {
-                *d = s;
-            }
-            i16x8::new(a)
-        }
-    }
+    i16x8::new(lanes(row, k, 0))
 }
 
 /// Sets (`first`) or folds with `f` the lanes of `v` into `dst` from column `k` on, as many
