@@ -16,11 +16,11 @@
 //!   ours is the correctly rounded sum divided by n and numpy's may differ from it in the
 //!   last bits of the f64 (rarely visible after the cast to Float32).
 //! - `rms` = √(fl(Σx²) / n); `SD` = √((n·Σx² − (Σx)²) / (n·(n − ddof))) from the exact
-//!   sums: the numerator in double-double arithmetic, or exactly where it cancels (SD below
-//!   about 2^-22 of the mean, as for 1e6 + noise of 1e-3), the quotient in double-double and
-//!   the root with a Newton correction, so that SD is within 1 ulp of the exact value in f64
-//!   however small it is next to the mean (and within 1 ulp of a two-pass float64 reference
-//!   after the cast to Float32).
+//!   sums: the numerator in double-double arithmetic, or, where it cancels (SD below about
+//!   2^-22 of the mean, as for 1e6 + noise of 1e-3), exactly, with the quotient in
+//!   double-double and the root Newton-corrected; so SD is within 1 ulp of the exact value in
+//!   f64 however small it is next to the mean (and within 1 ulp of a two-pass float64
+//!   reference after the cast to Float32).
 //! - area weights are exact integers: the overlap of an input and an output cell in units of
 //!   1/out_size per axis ([`AxisMap::overlap`]), w = wx·wy. Σw, Σw·x and Σw·x² are exact
 //!   (products split with TwoProduct where they could round); `mean` = fl(Σwx) / fl(Σw),
@@ -726,10 +726,15 @@ impl<T: Pixel> BandAccumulator<T> {
         self.s1.get(cell).copied().unwrap_or(0.0) / scale
     }
 
+    /// The exact sums of a cell, if its proofs failed.
+    fn exact_cell(&self, cell: usize) -> Option<&ExactCell> {
+        self.exact.get(cell).and_then(Option::as_deref)
+    }
+
     /// The sums of a cell as [`Moments`]: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw) as
     /// double-doubles, scaled when Σx² is far from 1.
     #[inline(always)]
-    fn sums(&self, cell: usize) -> Moments<'_> {
+    fn sums(&self, cell: usize) -> Moments {
         let n = self.count.get(cell).copied().unwrap_or(0) as f64;
         let dd = |hi: f64, lo: f64| {
             let (hi, lo) = two_sum(hi, lo);
@@ -747,16 +752,13 @@ impl<T: Pixel> BandAccumulator<T> {
             let q = e.s2.round_dd();
             // (Exact squares below the subnormals can round to 0: scaled, they do not.)
             if unscaled(q.hi) && (q.hi != 0.0 || e.s2.log2().is_none()) {
-                return Moments {
-                    exact: Some(e),
-                    ..Moments::new(e.s1.round_dd(), q, w)
-                };
+                return Moments::new(e.s1.round_dd(), q, w);
             }
             return Moments::of_exact(e, w);
         }
         // Only f64 input's fast sums can be far from 1: squares of f32 (proved exact) and of
         // integers lie within 2^-298 ..= 2^128, their sums below 2^220.
-        let far = |m: Moments<'static>| {
+        let far = |m: Moments| {
             if T::TYPE == SampleType::F64 {
                 m.rescaled()
             } else {
@@ -863,7 +865,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 cells,
                 |k| {
                     moments(k)
-                        .and_then(|m| m.standard_deviation(ddof))
+                        .and_then(|m| m.standard_deviation(ddof, || self.exact_cell(k)))
                         .map(Value::<T>::Real)
                 },
                 nd,
@@ -931,31 +933,22 @@ fn unscaled(q: f64) -> bool {
 /// the values (NaN never is: it is nodata) makes `q` +∞ and `s` NaN, which IEEE arithmetic
 /// carries to the results numpy gives.
 #[derive(Debug, Clone, Copy)]
-struct Moments<'a> {
+struct Moments {
     s: DoubleDouble,
     q: DoubleDouble,
-    /// The exact sums `s` and `q` round (fast and pair sums are exact double-doubles, exact
-    /// sums can have more bits): for the exact numerator of SD.
-    exact: Option<&'a ExactCell>,
     w: DoubleDouble,
     k: i32,
 }
 
-impl<'a> Moments<'a> {
+impl Moments {
     /// Unscaled sums.
-    fn new(s: DoubleDouble, q: DoubleDouble, w: DoubleDouble) -> Moments<'a> {
-        Moments {
-            s,
-            q,
-            exact: None,
-            w,
-            k: 0,
-        }
+    fn new(s: DoubleDouble, q: DoubleDouble, w: DoubleDouble) -> Moments {
+        Moments { s, q, w, k: 0 }
     }
 
     /// The sums of a cell with an infinite value: Σx² +∞, Σx NaN (whatever its true IEEE
     /// value: SD is NaN either way), the weight.
-    fn infinite(w: DoubleDouble) -> Moments<'a> {
+    fn infinite(w: DoubleDouble) -> Moments {
         Moments::new(
             DoubleDouble::from_f64(f64::NAN),
             DoubleDouble::from_f64(f64::INFINITY),
@@ -967,13 +960,12 @@ impl<'a> Moments<'a> {
     /// scaled (exactly) to about 1, Σx alike by its root.
     #[cold]
     #[inline(never)]
-    fn of_exact(e: &'a ExactCell, w: DoubleDouble) -> Moments<'a> {
+    fn of_exact(e: &ExactCell, w: DoubleDouble) -> Moments {
         // |k| ≤ 1100: Σwx² lies within 2^-2148 .. 2^2200.
         let k = e.s2.log2().unwrap_or(0).div_euclid(2);
         Moments {
             s: e.s1.round_dd_scaled(k),
             q: e.s2.round_dd_scaled(2 * k),
-            exact: Some(e),
             w,
             k: k as i32,
         }
@@ -985,7 +977,7 @@ impl<'a> Moments<'a> {
     /// 2^-500 of Σx² and change nothing. Branch-free (a factor of 1 when in range), so that
     /// the loop over cells stays straight.
     #[inline(always)]
-    fn rescaled(self) -> Moments<'a> {
+    fn rescaled(self) -> Moments {
         let biased = ((self.q.hi.to_bits() >> 52) & 0x7ff) as i32;
         let k = if unscaled(self.q.hi) {
             0
@@ -1012,55 +1004,58 @@ impl<'a> Moments<'a> {
         ldexp((self.q.hi / self.w.hi).sqrt(), i64::from(self.k))
     }
 
-    /// √((W·Q − S²) / (W·(W − ddof))) within 1 ulp: the numerator in double-double
-    /// arithmetic, or exactly when it cancels (see [`variance_numerator`]); NaN with an
+    /// √((W·Q − S²) / (W·(W − ddof))) with the numerator in double-double arithmetic, or
+    /// exactly where that cancels ([`Moments::cancelled_standard_deviation`]); NaN with an
     /// infinite value (as numpy's float64 two-pass `std`: ∞ − ∞); `None` when the sample SD
     /// of a single value (or of total weight ≤ 1) is asked.
     #[inline(always)]
-    fn standard_deviation(&self, ddof: Ddof) -> Option<f64> {
-        let w = self.w.hi;
+    fn standard_deviation<'e>(
+        &self,
+        ddof: Ddof,
+        exact: impl FnOnce() -> Option<&'e ExactCell>,
+    ) -> Option<f64> {
+        let w = self.w;
         let denominator = match ddof {
-            Ddof::Zero => w,
-            Ddof::One if w > 1.0 => w - 1.0,
+            Ddof::Zero => w.hi,
+            Ddof::One if w.hi > 1.0 => w.hi - 1.0,
             Ddof::One => return None,
         };
-        let d = self.variance_numerator();
+        let d = w.mul(self.q).sub(self.s.mul(self.s));
+        // The double-double difference is within 2^-100 · W·Q: enough unless it is below
+        // 2^-45 · W·Q. NaN (Q infinite) passes.
+        if d.hi.abs() < pow2(-45) * (w.hi * self.q.hi) {
+            return Some(self.cancelled_standard_deviation(denominator, exact()));
+        }
+        let d = d.hi + d.lo;
         // A tiny negative from rounding is 0; NaN (an infinite value) stays NaN, never a
         // plausible-looking 0.
-        let d = if d.hi.is_nan() || d.hi > 0.0 {
+        let d = if d.is_nan() { d } else { d.max(0.0) };
+        Some(ldexp((d / w.hi / denominator).sqrt(), i64::from(self.k)))
+    }
+
+    /// SD for a cell whose `W·Q − S²` cancels by more than 45 bits (SD below about 2^-22 of
+    /// the mean, such as 1e6 + noise of 1e-3, where the double-double difference could be off
+    /// by tens of ulps): the numerator exact ([`Moments::variance_numerator_exact`]), the
+    /// quotient and the root rounded once in effect ([`sqrt_quotient`]), so within 1 ulp.
+    #[cold]
+    #[inline(never)]
+    fn cancelled_standard_deviation(&self, denominator: f64, exact: Option<&ExactCell>) -> f64 {
+        let d = self.variance_numerator_exact(exact);
+        let d = if d.hi > 0.0 {
             d
         } else {
             DoubleDouble::from_f64(0.0)
         };
-        let (hi, lo) = two_prod(w, denominator);
-        let sd = sqrt_quotient(d, DoubleDouble { hi, lo });
-        Some(ldexp(sd, i64::from(self.k)))
-    }
-
-    /// `W·Q − S²` to within 2^-100 of it (so that it rounds to within about half an ulp): in
-    /// double-double arithmetic, whose error is below 2^-100 · W·Q, unless the difference is
-    /// below 2^-45 · W·Q (data whose SD is below about 2^-22 of its mean, such as 1e6 + noise
-    /// of 1e-3), where it is computed exactly ([`Moments::variance_numerator_exact`]). NaN
-    /// when Q is infinite.
-    #[inline(always)]
-    fn variance_numerator(&self) -> DoubleDouble {
-        let (s, q, w) = (self.s, self.q, self.w);
-        let d = w.mul(q).sub(s.mul(s));
-        // NaN (Q infinite) passes, as does any d far from the cancellation.
-        if d.hi.abs() < pow2(-45) * (w.hi * q.hi) {
-            return self.variance_numerator_exact();
-        }
-        d
+        let (hi, lo) = two_prod(self.w.hi, denominator);
+        ldexp(sqrt_quotient(d, DoubleDouble { hi, lo }), i64::from(self.k))
     }
 
     /// `W·Q − S²` from the exact products of the parts, rounded to a double-double: W a
     /// double-double (exact: Σw is an integer below 2^92), S and Q exact double-doubles or,
     /// from exact sums, in three parts (exact for sums of up to 159 significant bits, within
     /// 2^-159 · W·Q beyond). For cells whose numerator cancels, rare enough to afford it.
-    #[cold]
-    #[inline(never)]
-    fn variance_numerator_exact(&self) -> DoubleDouble {
-        let (s, q) = match self.exact {
+    fn variance_numerator_exact(&self, exact: Option<&ExactCell>) -> DoubleDouble {
+        let (s, q) = match exact {
             Some(e) => {
                 let k = i64::from(self.k);
                 (e.s1.round_parts_scaled(k), e.s2.round_parts_scaled(2 * k))
@@ -1086,7 +1081,6 @@ impl<'a> Moments<'a> {
 /// `√(n / d)` for double-doubles `n ≥ 0` and `d > 0`, within about half an ulp (plus 2^-100):
 /// the quotient to double-double accuracy, then the root with one Newton correction, so that
 /// only the last rounding counts. NaN and ∞ as IEEE's `sqrt(n.hi / d.hi)`.
-#[inline(always)]
 fn sqrt_quotient(n: DoubleDouble, d: DoubleDouble) -> f64 {
     let q = n.hi / d.hi;
     // n − q·d: n.hi − p is exact (p is within an ulp of n.hi).
