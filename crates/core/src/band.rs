@@ -15,9 +15,12 @@
 //!   float64 to hold every partial sum, as with real data (the fixtures test this). Otherwise
 //!   ours is the correctly rounded sum divided by n and numpy's may differ from it in the
 //!   last bits of the f64 (rarely visible after the cast to Float32).
-//! - `rms` = √(fl(Σx²) / n); `SD` = √((n·Σx² − (Σx)²) / (n·(n − ddof))) evaluated in
-//!   double-double arithmetic from the exact sums: no cancellation, ~1 ulp of f64, so within
-//!   1 ulp of a two-pass float64 reference after the cast to Float32.
+//! - `rms` = √(fl(Σx²) / n); `SD` = √((n·Σx² − (Σx)²) / (n·(n − ddof))) from the exact
+//!   sums: the numerator in double-double arithmetic, or, where it cancels (SD below about
+//!   2^-22 of the mean, as for 1e6 + noise of 1e-3), exactly, with the quotient in
+//!   double-double and the root Newton-corrected; so SD is within 1 ulp of the exact value in
+//!   f64 however small it is next to the mean (and within 1 ulp of a two-pass float64
+//!   reference after the cast to Float32).
 //! - area weights are exact integers: the overlap of an input and an output cell in units of
 //!   1/out_size per axis ([`AxisMap::overlap`]), w = wx·wy. Σw, Σw·x and Σw·x² are exact
 //!   (products split with TwoProduct where they could round); `mean` = fl(Σwx) / fl(Σw),
@@ -745,6 +748,11 @@ impl<T: Pixel> BandAccumulator<T> {
         self.s1.get(cell).copied().unwrap_or(0.0) / scale
     }
 
+    /// The exact sums of a cell, if its proofs failed.
+    fn exact_cell(&self, cell: usize) -> Option<&ExactCell> {
+        self.exact.get(cell).and_then(Option::as_deref)
+    }
+
     /// The sums of a cell as [`Moments`]: (Σx, Σx², Σw) (weighted: Σwx, Σwx², Σw) as
     /// double-doubles, scaled when Σx² is far from 1.
     #[inline(always)]
@@ -878,7 +886,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 cells,
                 |k| {
                     moments(k)
-                        .and_then(|m| m.standard_deviation(ddof))
+                        .and_then(|m| m.standard_deviation(ddof, || self.exact_cell(k)))
                         .map(Value::<T>::Real)
                 },
                 nd,
@@ -1017,11 +1025,16 @@ impl Moments {
         ldexp((self.q.hi / self.w.hi).sqrt(), i64::from(self.k))
     }
 
-    /// √((W·Q − S²) / (W·(W − ddof))) with the numerator in double-double arithmetic; NaN with
-    /// an infinite value (as numpy's float64 two-pass `std`: ∞ − ∞); `None` when the sample SD
+    /// √((W·Q − S²) / (W·(W − ddof))) with the numerator in double-double arithmetic, or
+    /// exactly where that cancels ([`Moments::cancelled_standard_deviation`]); NaN with an
+    /// infinite value (as numpy's float64 two-pass `std`: ∞ − ∞); `None` when the sample SD
     /// of a single value (or of total weight ≤ 1) is asked.
     #[inline(always)]
-    fn standard_deviation(&self, ddof: Ddof) -> Option<f64> {
+    fn standard_deviation<'e>(
+        &self,
+        ddof: Ddof,
+        exact: impl FnOnce() -> Option<&'e ExactCell>,
+    ) -> Option<f64> {
         let w = self.w;
         let denominator = match ddof {
             Ddof::Zero => w.hi,
@@ -1029,12 +1042,80 @@ impl Moments {
             Ddof::One => return None,
         };
         let d = w.mul(self.q).sub(self.s.mul(self.s));
+        // The double-double difference is within 2^-100 · W·Q: enough unless it is below
+        // 2^-45 · W·Q. NaN (Q infinite) passes.
+        if d.hi.abs() < pow2(-45) * (w.hi * self.q.hi) {
+            return Some(self.cancelled_standard_deviation(denominator, exact()));
+        }
         let d = d.hi + d.lo;
         // A tiny negative from rounding is 0; NaN (an infinite value) stays NaN, never a
         // plausible-looking 0.
         let d = if d.is_nan() { d } else { d.max(0.0) };
         Some(ldexp((d / w.hi / denominator).sqrt(), i64::from(self.k)))
     }
+
+    /// SD for a cell whose `W·Q − S²` cancels by more than 45 bits (SD below about 2^-22 of
+    /// the mean, such as 1e6 + noise of 1e-3, where the double-double difference could be off
+    /// by tens of ulps): the numerator exact ([`Moments::variance_numerator_exact`]), the
+    /// quotient and the root rounded once in effect ([`sqrt_quotient`]), so within 1 ulp.
+    #[cold]
+    #[inline(never)]
+    fn cancelled_standard_deviation(&self, denominator: f64, exact: Option<&ExactCell>) -> f64 {
+        let d = self.variance_numerator_exact(exact);
+        let d = if d.hi > 0.0 {
+            d
+        } else {
+            DoubleDouble::from_f64(0.0)
+        };
+        let (hi, lo) = two_prod(self.w.hi, denominator);
+        ldexp(sqrt_quotient(d, DoubleDouble { hi, lo }), i64::from(self.k))
+    }
+
+    /// `W·Q − S²` from the exact products of the parts, rounded to a double-double: W a
+    /// double-double (exact: Σw is an integer below 2^92), S and Q exact double-doubles or,
+    /// from exact sums, in three parts (exact for sums of up to 159 significant bits, within
+    /// 2^-159 · W·Q beyond). For cells whose numerator cancels, rare enough to afford it.
+    fn variance_numerator_exact(&self, exact: Option<&ExactCell>) -> DoubleDouble {
+        let (s, q) = match exact {
+            Some(e) => {
+                let k = i64::from(self.k);
+                (e.s1.round_parts_scaled(k), e.s2.round_parts_scaled(2 * k))
+            }
+            None => ([self.s.hi, self.s.lo, 0.0], [self.q.hi, self.q.lo, 0.0]),
+        };
+        let mut d = ExactSum::default();
+        // Smallest products first, so that the sum's limbs grow upwards.
+        for &q in q.iter().rev() {
+            for w in [self.w.lo, self.w.hi] {
+                d.add_product(w, q);
+            }
+        }
+        for &a in s.iter().rev() {
+            for &b in s.iter().rev() {
+                d.add_product(-a, b);
+            }
+        }
+        d.round_dd()
+    }
+}
+
+/// `√(n / d)` for double-doubles `n ≥ 0` and `d > 0`, within about half an ulp (plus 2^-100):
+/// the quotient to double-double accuracy, then the root with one Newton correction, so that
+/// only the last rounding counts. NaN and ∞ as IEEE's `sqrt(n.hi / d.hi)`.
+fn sqrt_quotient(n: DoubleDouble, d: DoubleDouble) -> f64 {
+    let q = n.hi / d.hi;
+    // n − q·d: n.hi − p is exact (p is within an ulp of n.hi).
+    let (p, e) = two_prod(q, d.hi);
+    let rest = (((n.hi - p) - e) + n.lo) - q * d.lo;
+    let (q, ql) = two_sum(q, rest / d.hi);
+    let r = q.sqrt();
+    if !(r > 0.0 && r.is_finite()) {
+        // 0, NaN or ∞ (or a quotient whose correction is NaN: fall back to the plain root).
+        return if ql.is_nan() { (n.hi / d.hi).sqrt() } else { r };
+    }
+    // √(q + ql) ≈ r + (q + ql − r²) / 2r, with q − r² exact.
+    let (rr, re) = two_prod(r, r);
+    r + (((q - rr) - re) + ql) / (2.0 * r)
 }
 
 /// The columns of a window that feed one output column.

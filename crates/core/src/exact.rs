@@ -356,23 +356,32 @@ impl ExactSum {
 
     /// `sum · 2^-k` as a double-double: `hi` correctly rounded, `lo` the rounded remainder.
     pub fn round_dd_scaled(&self, k: i64) -> DoubleDouble {
-        let hi = self.round_scaled(k);
-        if !hi.is_finite() || hi == 0.0 {
-            return DoubleDouble { hi, lo: 0.0 };
-        }
+        let [hi, lo] = self.round_parts_scaled(k);
+        DoubleDouble { hi, lo }
+    }
+
+    /// `sum · 2^-k` as `N` f64 parts: the first correctly rounded, each next one the rounded
+    /// remainder of those before it (zeros after a part that is 0 or not finite). Three parts
+    /// hold any sum of up to 159 significant bits exactly (more than a double-double's 106).
+    pub fn round_parts_scaled<const N: usize>(&self, k: i64) -> [f64; N] {
+        let mut parts = [0.0; N];
         let mut rest = self.clone();
-        // −hi · 2^k exactly: hi rounds a multiple of 2^-2148 (scaled) to fewer bits, so it is
-        // one too; drop its trailing zero bits so that its lowest bit has a place.
-        let (m, e) = decompose(hi);
-        let zeros = m.trailing_zeros();
-        let pos = e + i64::from(zeros) + k - UNIT_EXP;
-        if let Ok(pos) = usize::try_from(pos) {
-            rest.add_bits::<3>(u128::from(m >> zeros), pos, hi > 0.0);
+        for (i, part) in parts.iter_mut().enumerate() {
+            let p = rest.round_scaled(k);
+            *part = p;
+            if !p.is_finite() || p == 0.0 || i + 1 == N {
+                break;
+            }
+            // −p · 2^k exactly: p rounds a multiple of 2^-2148 (scaled) to fewer bits, so it is
+            // one too; drop its trailing zero bits so that its lowest bit has a place.
+            let (m, e) = decompose(p);
+            let zeros = m.trailing_zeros();
+            let pos = e + i64::from(zeros) + k - UNIT_EXP;
+            if let Ok(pos) = usize::try_from(pos) {
+                rest.add_bits::<3>(u128::from(m >> zeros), pos, p > 0.0);
+            }
         }
-        DoubleDouble {
-            hi,
-            lo: rest.round_scaled(k),
-        }
+        parts
     }
 }
 
@@ -558,6 +567,24 @@ mod tests {
         assert_eq!(ldexp(2f64.powi(1000), -2000), 2f64.powi(-1000));
         assert_eq!(ldexp(3.0, -1076), f64::from_bits(1)); // 0.75 ulp: rounded once, up
         assert_eq!(ldexp(f64::from_bits(1), 2097), 2f64.powi(1023));
+    }
+
+    #[test]
+    fn three_parts_hold_what_a_double_double_drops() {
+        let mut s = ExactSum::from_f64(1.0);
+        s.add(pow2(-60));
+        s.add(pow2(-130));
+        let dd = s.round_dd();
+        assert_eq!((dd.hi, dd.lo), (1.0, pow2(-60)));
+        assert_eq!(s.round_parts_scaled::<3>(0), [1.0, pow2(-60), pow2(-130)]);
+        assert_eq!(
+            s.round_parts_scaled::<3>(10),
+            [pow2(-10), pow2(-70), pow2(-140)]
+        );
+        assert_eq!(
+            ExactSum::from_f64(3.0).round_parts_scaled::<3>(0),
+            [3.0, 0.0, 0.0]
+        );
     }
 
     #[test]

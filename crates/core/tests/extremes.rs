@@ -12,7 +12,7 @@ mod common;
 
 use common::{run, splits, values};
 use proptest::prelude::*;
-use rastagg_core::{AxisMap, Grid, Resampling, StatSet};
+use rastagg_core::{AxisMap, Ddof, Grid, QuantileMethod, Resampling, StatOptions, StatSet};
 
 const STATS: &str = "count,min,max,range,sum,mean,SD,rms,median";
 const OUT_ND: f64 = -9999.0;
@@ -377,6 +377,107 @@ proptest! {
                 "mean of {:?}: {:e} vs {:e}", v, got("mean"), mean
             );
             prop_assert!(got("SD").is_finite() && got("rms").is_finite());
+        }
+    }
+}
+
+/// `√(num / den) · 2^exp` correctly rounded to f64 (ties to even), by integer arithmetic: the
+/// reference for cells whose SD is tiny next to their mean. Needs `num < 2^120`, `den < 2^8`
+/// and a normal result.
+fn exact_sqrt_ratio(num: u128, den: u128, exp: i32) -> f64 {
+    if num == 0 {
+        return 0.0;
+    }
+    assert!(num < 1 << 120 && den > 0 && den < 1 << 8);
+    // Shift num by an even 2t to at least 2^125, so that √(num · 2^2t / den) has ≥ 58 bits.
+    let t = (num.leading_zeros() - 2) / 2;
+    let shifted = num << (2 * t);
+    let (q, rem) = (shifted / den, shifted % den);
+    let r = q.isqrt();
+    let inexact = rem != 0 || r * r != q;
+    let bits = 128 - r.leading_zeros();
+    let s = bits - 53;
+    let (mut m, rest, half) = (r >> s, r & ((1 << s) - 1), 1u128 << (s - 1));
+    if rest > half || (rest == half && (inexact || m & 1 == 1)) {
+        m += 1;
+    }
+    (m as f64) * 2f64.powi(exp + s as i32 - t as i32)
+}
+
+/// The ulp exponent of a finite non-zero f64: `x = X · 2^e` with X an integer, for the
+/// smallest such e at or above −1074.
+fn ulp_exponent(x: f64) -> i32 {
+    let biased = ((x.to_bits() >> 52) & 0x7ff) as i32;
+    biased.max(1) - 1075
+}
+
+/// Exact (SD with ddof 0, SD with ddof 1, rms) of finite f64 values within a few binades of
+/// each other: as integers X = x · 2^-E, n²·variance = n·ΣX² − (ΣX)² exactly.
+fn exact_moments(v: &[f64]) -> (f64, f64, f64) {
+    let e = v.iter().map(|&x| ulp_exponent(x)).min().unwrap();
+    let ints: Vec<i128> = v.iter().map(|&x| scale2(x, -e) as i128).collect();
+    let n = v.len() as i128;
+    let s: i128 = ints.iter().sum();
+    let q: i128 = ints.iter().map(|x| x * x).sum();
+    let d = (n * q - s * s) as u128;
+    let n = n as u128;
+    let sd1 = if n > 1 {
+        exact_sqrt_ratio(d, n * (n - 1), e)
+    } else {
+        f64::NAN
+    };
+    (
+        exact_sqrt_ratio(d, n * n, e),
+        sd1,
+        exact_sqrt_ratio(q as u128, n, e),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Cells of a large mean plus tiny noise (SD down to 1e-14 of the mean, where W·Σx² − (Σx)²
+    /// cancels by up to 90 bits): SD (ddof 0 and 1) and rms within 1 ulp of the exact value.
+    #[test]
+    fn sd_of_large_mean_and_tiny_noise_is_within_one_ulp(
+        (fx, fy, cx, cy) in (1u64..5, 1u64..4, 1u64..4, 1u64..3),
+        mean_exp in 3.0f64..12.0,
+        negative in any::<bool>(),
+        noise_exp in -14.0f64..-6.0,
+        noise in proptest::collection::vec(-1.0f64..1.0, 48),
+        split in splits(),
+    ) {
+        let (cols, rows) = (fx * cx, fy * cy);
+        let mean = if negative { -1.0 } else { 1.0 } * 10f64.powf(mean_exp);
+        let rel = 10f64.powf(noise_exp);
+        let data: Vec<f64> = (0..(cols * rows) as usize)
+            .map(|i| mean * (1.0 + rel * noise[i % noise.len()]))
+            .collect();
+        let grid = Grid::factor(cols, rows, fx, fy).unwrap();
+        let (b, c, r, o) = &split;
+        let for_ddof = |ddof: Ddof| {
+            let stats = StatSet::parse("SD,rms").unwrap().with_options(StatOptions {
+                sd_ddof: ddof,
+                quantile_method: QuantileMethod::Gdal,
+            });
+            run(&stats, &grid, &data, None, OUT_ND, b, c, r, *o)
+        };
+        let (zero, one) = (for_ddof(Ddof::Zero), for_ddof(Ddof::One));
+        for cell in 0..(cx * cy) as usize {
+            let (cr, cc) = (cell as u64 / cx, cell as u64 % cx);
+            let v: Vec<f64> = (0..fy)
+                .flat_map(|y| (0..fx).map(move |x| ((cr * fy + y) * cols + cc * fx + x) as usize))
+                .map(|i| data[i])
+                .collect();
+            let (sd0, sd1, rms) = exact_moments(&v);
+            let got = |outs: &[rastagg_core::StatOutput], s: &str| values(outs, s)[cell];
+            prop_assert!(ulps(got(&zero, "SD"), sd0) <= 1, "SD of {:?}: {:e} vs {:e}", v, got(&zero, "SD"), sd0);
+            prop_assert!(ulps(got(&zero, "rms"), rms) <= 1, "rms of {:?}: {:e} vs {:e}", v, got(&zero, "rms"), rms);
+            if v.len() > 1 {
+                prop_assert!(ulps(got(&one, "SD"), sd1) <= 1, "SD1 of {:?}: {:e} vs {:e}", v, got(&one, "SD"), sd1);
+            } else {
+                prop_assert_eq!(got(&one, "SD"), OUT_ND);
+            }
         }
     }
 }
