@@ -52,24 +52,20 @@ pub(crate) struct TypedRows<'a, T> {
 impl<T: Sample> Rows for TypedRows<'_, T> {
     fn append(&self, row: u64, x0: u64, n: u64, out: &mut Vec<u8>) {
         let start = (row * self.width + x0) as usize;
-        let samples = &self.data[start..start + n as usize];
-        if cfg!(target_endian = "little") {
-            out.extend_from_slice(bytemuck::cast_slice(samples));
-        } else {
-            samples.iter().for_each(|&v| push_le(v, out));
-        }
+        out.extend_from_slice(&self.le_samples(start..start + n as usize));
     }
 }
 
 impl<T: Sample> TypedRows<'_, T> {
-    /// Rows `rows` whole, as little-endian bytes: the samples themselves on little-endian
-    /// machines, a copy elsewhere.
+    /// Rows `rows` whole, as little-endian bytes.
     pub fn le_bytes(&self, rows: Range<u64>) -> Cow<'_, [u8]> {
-        let (start, end) = (
-            (rows.start * self.width) as usize,
-            (rows.end * self.width) as usize,
-        );
-        let samples = &self.data[start..end];
+        self.le_samples((rows.start * self.width) as usize..(rows.end * self.width) as usize)
+    }
+
+    /// Samples `range` as little-endian bytes: the samples themselves on little-endian
+    /// machines, a copy elsewhere.
+    fn le_samples(&self, range: Range<usize>) -> Cow<'_, [u8]> {
+        let samples = &self.data[range];
         if cfg!(target_endian = "little") {
             Cow::Borrowed(bytemuck::cast_slice(samples))
         } else {
