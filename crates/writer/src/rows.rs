@@ -65,10 +65,8 @@ impl TileRows {
             let len = (grid.width * rows) as usize * size;
             // A spare buffer: tile rows are megabytes (hand it back once encoded). Every pixel
             // is written before the row is complete.
-            let mut data = spare::overwritable(len).unwrap_or_default();
-            data.resize(len, 0); // (only when the allocation failed)
             Pending {
-                data,
+                data: spare::overwritable(len).unwrap_or_else(|| vec![0; len]),
                 filled: 0,
                 rows_seen: vec![false; rows as usize],
             }
