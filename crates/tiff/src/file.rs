@@ -77,6 +77,19 @@ fn verbatim<'a>(codec: &BlockCodec, src: &'a [u8], len: usize) -> Option<&'a [u8
     src.get(..len).filter(|_| as_stored)
 }
 
+/// Decodes the stored bytes `src` of block `index` into `out`; errors name the block.
+fn decode_stored(
+    codec: &BlockCodec,
+    index: u64,
+    src: &[u8],
+    out: &mut [u8],
+    row: &mut Vec<u8>,
+) -> Fallible<()> {
+    codec
+        .decode_with(src, out, row)
+        .map_err(|e| e.context(format_args!("block {index}")))
+}
+
 /// Reusable buffers of one decoding thread.
 #[derive(Default)]
 pub(crate) struct Scratch {
@@ -309,9 +322,7 @@ impl TiffFile {
         }
         scratch.block.resize(len, 0);
         let out = scratch.block.get_mut(..len).unwrap_or_default();
-        codec
-            .decode_with(src, out, &mut scratch.row)
-            .map_err(|e| e.context(format_args!("block {index}")))?;
+        decode_stored(&codec, index, src, out, &mut scratch.row)?;
         Ok(Decoded::Scratch)
     }
 
@@ -335,9 +346,7 @@ impl TiffFile {
         }
         match verbatim(&codec, src, len) {
             Some(stored) => out.copy_from_slice(stored),
-            None => codec
-                .decode_with(src, out, row)
-                .map_err(|e| e.context(format_args!("block {index}")))?,
+            None => decode_stored(&codec, index, src, out, row)?,
         }
         Ok(true)
     }
