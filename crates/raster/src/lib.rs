@@ -3,8 +3,9 @@
 //! affine [`GeoTransform`] and the verbatim [`GeoKeys`] of a CRS, and the pool of [`spare`]
 //! buffers they all reuse.
 //!
-//! This crate depends only on bytemuck and does no I/O, so the reader, the writer, the VRT crate and
-//! the aggregation core can all agree on these types without depending on each other.
+//! This crate depends only on bytemuck and does no I/O, so the reader, the writer, the VRT
+//! crate and the aggregation core can all agree on these types without depending on each
+//! other.
 #![cfg_attr(
     not(test),
     deny(

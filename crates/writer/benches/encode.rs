@@ -1,5 +1,6 @@
 //! Encode throughput of the writer: a 2048×2048 Float32 raster, predictor 3, deflate level 6
-//! (GDAL's default) and run-length deflate (rastagg aggregate's default), 256² tiles, written through `write_rows` (tiles compressed in parallel) to a temporary file.
+//! (GDAL's default) and run-length deflate (rastagg aggregate's default), 256² tiles, written
+//! through `write_rows` (tiles compressed in parallel) to a temporary file.
 //! Throughput is in uncompressed bytes. For scale, the same file decoded by rastagg-tiff:
 //! encoding must keep up with decoding the (factor² larger) input an output comes from.
 
