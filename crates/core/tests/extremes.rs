@@ -10,31 +10,12 @@
 
 mod common;
 
-use common::{run, splits, values};
+use common::{run, splits, ulps, values};
 use proptest::prelude::*;
 use rastagg_core::{AxisMap, Ddof, Grid, QuantileMethod, Resampling, StatOptions, StatSet};
 
 const STATS: &str = "count,min,max,range,sum,mean,SD,rms,median";
 const OUT_ND: f64 = -9999.0;
-
-/// Distance in f64 ulps (NaN equals NaN whatever its payload; ±0 are 0 apart).
-fn ulps(a: f64, b: f64) -> u64 {
-    if a.is_nan() && b.is_nan() {
-        return 0;
-    }
-    if a.is_nan() || b.is_nan() {
-        return u64::MAX;
-    }
-    let key = |v: f64| {
-        let i = v.to_bits() as i64;
-        if i < 0 {
-            i128::from(i64::MIN) - i128::from(i)
-        } else {
-            i128::from(i)
-        }
-    };
-    u64::try_from((key(a) - key(b)).unsigned_abs()).unwrap_or(u64::MAX)
-}
 
 /// `x · 2^k` in steps that neither overflow nor underflow before the last.
 fn scale2(x: f64, k: i32) -> f64 {

@@ -124,6 +124,25 @@ pub fn values(outs: &[StatOutput], token: &str) -> Vec<f64> {
         .collect()
 }
 
+/// Distance in f64 ulps (NaN equals NaN whatever its payload; ±0 are 0 apart).
+pub fn ulps(a: f64, b: f64) -> u64 {
+    if a.is_nan() && b.is_nan() {
+        return 0;
+    }
+    if a.is_nan() || b.is_nan() {
+        return u64::MAX;
+    }
+    let key = |v: f64| {
+        let i = v.to_bits() as i64;
+        if i < 0 {
+            i128::from(i64::MIN) - i128::from(i)
+        } else {
+            i128::from(i)
+        }
+    };
+    u64::try_from((key(a) - key(b)).unsigned_abs()).unwrap_or(u64::MAX)
+}
+
 /// Distance in f32 ulps between two f32 values (NaN-aware: equal NaNs are 0 apart).
 pub fn ulps_f32(a: f32, b: f32) -> u64 {
     if a.is_nan() && b.is_nan() {
