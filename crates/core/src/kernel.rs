@@ -15,6 +15,7 @@
 use std::any::Any;
 use std::ops::Range;
 
+use crate::cpu::{fastest, has_avx2};
 use crate::exact::{pow2, square_error};
 use crate::pixel::{Check, Pixel};
 use crate::simd::{pass_f32, pass_i16};
@@ -223,38 +224,50 @@ impl<T: Pixel> Columns<T> {
 /// Arguments: the rows, the band's nodata value, whether the band has one, the columns.
 pub(crate) type ColumnPass<T> = fn(&[&[T]], T, bool, &mut Columns<T>) -> Extent<T>;
 
-/// The pass specialised for exactly the accumulators `needs` asks for (count always): the
-/// explicit SIMD ones for f32 and i16, the generic one otherwise.
+/// The pass specialised for exactly the accumulators `needs` asks for (count always). On a
+/// CPU with AVX2 the generic pass compiled for it, which the compiler vectorises at AVX2's
+/// width (f32: twice the lanes of the SSE2 pass, 1.5–2× faster on the kernel benchmark);
+/// the explicit SSE2 passes of [`crate::simd`] for i16 (faster on either CPU: its exact i32
+/// sums) and for f32 on older CPUs; the generic pass for other types.
 pub(crate) fn column_pass<T: Pixel>(needs: Needs) -> ColumnPass<T> {
+    macro_rules! by_needs {
+        ($pass:ident $(, $t:ty)?) => {
+            match (tracks_minmax::<T>(needs), needs.sum, needs.squares) {
+                (false, false, false) => $pass::<$($t,)? false, false, false>,
+                (false, false, true) => $pass::<$($t,)? false, false, true>,
+                (false, true, false) => $pass::<$($t,)? false, true, false>,
+                (false, true, true) => $pass::<$($t,)? false, true, true>,
+                (true, false, false) => $pass::<$($t,)? true, false, false>,
+                (true, false, true) => $pass::<$($t,)? true, false, true>,
+                (true, true, false) => $pass::<$($t,)? true, true, false>,
+                (true, true, true) => $pass::<$($t,)? true, true, true>,
+            }
+        };
+    }
     macro_rules! specialised {
         ($t:ty, $pass:ident) => {{
-            let p: ColumnPass<$t> = match (tracks_minmax::<$t>(needs), needs.sum, needs.squares) {
-                (false, false, false) => $pass::<false, false, false>,
-                (false, false, true) => $pass::<false, false, true>,
-                (false, true, false) => $pass::<false, true, false>,
-                (false, true, true) => $pass::<false, true, true>,
-                (true, false, false) => $pass::<true, false, false>,
-                (true, false, true) => $pass::<true, false, true>,
-                (true, true, false) => $pass::<true, true, false>,
-                (true, true, true) => $pass::<true, true, true>,
-            };
+            let p: ColumnPass<$t> = by_needs!($pass);
             if let Some(&p) = (&p as &dyn Any).downcast_ref::<ColumnPass<T>>() {
                 return p;
             }
         }};
     }
-    specialised!(f32, pass_f32);
     specialised!(i16, pass_i16);
-    match (tracks_minmax::<T>(needs), needs.sum, needs.squares) {
-        (false, false, false) => pass::<T, false, false, false>,
-        (false, false, true) => pass::<T, false, false, true>,
-        (false, true, false) => pass::<T, false, true, false>,
-        (false, true, true) => pass::<T, false, true, true>,
-        (true, false, false) => pass::<T, true, false, false>,
-        (true, false, true) => pass::<T, true, false, true>,
-        (true, true, false) => pass::<T, true, true, false>,
-        (true, true, true) => pass::<T, true, true, true>,
+    if has_avx2() {
+        return by_needs!(avx2_pass, T);
     }
+    specialised!(f32, pass_f32);
+    by_needs!(pass, T)
+}
+
+/// [`pass`] compiled for AVX2 (when the CPU has it: [`fastest!`] checks).
+fn avx2_pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
+    rows: &[&[T]],
+    nodata: T,
+    use_nodata: bool,
+    c: &mut Columns<T>,
+) -> Extent<T> {
+    fastest!(pass::<T, MM, SUM, SQ>(rows, nodata, use_nodata, c))
 }
 
 /// Slices `v` to `n` when the accumulator is on, to nothing when it is off (never indexed).
@@ -265,6 +278,7 @@ fn part<V>(on: bool, v: &mut [V], n: usize) -> &mut [V] {
 
 /// Adds the rows four at a time (accumulators stay in registers across the four), then one
 /// at a time, into columns reset to their identities; returns the block's extent.
+#[inline(always)]
 fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     rows: &[&[T]],
     nodata: T,

@@ -17,6 +17,7 @@
 //! that means for `mean`, `SD`, `sum` and `rms`).
 
 mod band;
+mod cpu;
 mod error;
 mod exact;
 mod grid;
@@ -28,6 +29,7 @@ mod stat;
 mod values;
 
 pub use band::{BandAccumulator, StatOutput, band_memory_bytes};
+pub use cpu::BASELINE_ENV;
 pub use error::{CoreError, Result};
 pub use grid::{
     AlignedAxis, AxisMap, Grid, Resampling, SNAP_TOLERANCE, aligned_axis, mastergrid_resolution,
