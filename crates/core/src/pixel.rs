@@ -34,6 +34,10 @@ pub trait Pixel: Sample {
     /// Squares are summed as two parts, `hi = f32(x²)` and `lo = x² − hi`, each with a 24-bit
     /// significand, so that their column sums stay provably exact over a wide range (f32).
     const SPLIT_SQUARES: bool;
+    /// Sums or squares are proved by checking every addition for rounding (f64), so column
+    /// totals cannot be folded without those checks either.
+    const ROUNDING_CHECKED: bool =
+        matches!(Self::SUM_CHECK, Check::Rounding) || matches!(Self::SQUARE_CHECK, Check::Rounding);
 
     /// True when the value is data: not NaN and (when `use_nodata`) not `nodata`. Written
     /// without branches so that loops over it vectorise.
