@@ -128,7 +128,19 @@ pub struct BandAccumulator<T: Pixel> {
     value_start: Vec<usize>,
     value_len: Vec<usize>,
     columns: Columns<T>,
+    /// Scratch of [`BandAccumulator::fold_run`], kept to spare allocations.
+    run: RunTotals<T>,
     kernel: ColumnPass<T>,
+}
+
+/// The totals of the cells of one run of pieces: counts, minima, maxima, Σx, Σx² and the low
+/// parts of split squares.
+#[derive(Debug, Default)]
+struct RunTotals<T> {
+    n: Vec<u32>,
+    lo: Vec<T>,
+    hi: Vec<T>,
+    parts: [Vec<f64>; 3],
 }
 
 /// A vector of `n` copies of `v`, or an error instead of an allocation failure.
@@ -266,6 +278,7 @@ impl<T: Pixel> BandAccumulator<T> {
             value_start,
             value_len,
             columns: Columns::default(),
+            run: RunTotals::default(),
             kernel: column_pass::<T>(needs),
         })
     }
@@ -427,65 +440,138 @@ impl<T: Pixel> BandAccumulator<T> {
     /// Folds the columns of every piece of a block (column totals start at window column `b0`)
     /// into its cell, when the block's proof covers every sum (or none is asked) and no
     /// addition needs a rounding check (all types but f64): [`BandAccumulator::fold_columns`]
-    /// without its per-piece proofs, in one loop over the pieces.
+    /// without its per-piece proofs, run by run of side-by-side pieces of one width (all of a
+    /// block but its edges, usually) so that each accumulator folds in one straight loop.
     fn fold_proved(&mut self, r: u64, pieces: &[Piece], b0: usize) {
+        let mut rest = pieces;
+        while let Some(head) = rest.first() {
+            let width = head.local.len();
+            let run = rest
+                .iter()
+                .enumerate()
+                .take_while(|(i, p)| {
+                    p.col == head.col + i
+                        && p.local.start == head.local.start + i * width
+                        && p.local.len() == width
+                })
+                .count()
+                .min(COLUMN_BLOCK);
+            let first = self.cell(r, head.col);
+            let from = head.local.start - b0;
+            match width {
+                1 => self.fold_run::<1>(first, from, run, width),
+                2 => self.fold_run::<2>(first, from, run, width),
+                3 => self.fold_run::<3>(first, from, run, width),
+                4 => self.fold_run::<4>(first, from, run, width),
+                5 => self.fold_run::<5>(first, from, run, width),
+                8 => self.fold_run::<8>(first, from, run, width),
+                10 => self.fold_run::<10>(first, from, run, width),
+                _ => self.fold_run::<0>(first, from, run, width),
+            }
+            rest = rest.get(run.max(1)..).unwrap_or(&[]);
+        }
+    }
+
+    /// [`BandAccumulator::fold_proved`] for `run` side-by-side pieces of `width` columns from
+    /// column total `from`, feeding cells `first..first + run`. `W` is `width` when it is one
+    /// of the common factors (the loops then unroll), 0 otherwise.
+    fn fold_run<const W: usize>(&mut self, first: usize, from: usize, run: usize, width: usize) {
+        let w = if W == 0 { width } else { W };
         let needs = self.needs;
-        let split = needs.squares && T::SPLIT_SQUARES;
-        let base = self.cell(r, 0);
-        // Out of `self` while the cells change (a move, not a copy).
-        let cols = std::mem::take(&mut self.columns);
-        for p in pieces {
-            let cell = base + p.col;
-            let local = p.local.start - b0..p.local.end - b0;
-            let n: u64 = cols
-                .cnt
-                .get(local.clone())
-                .map_or(0, |c| c.iter().map(|&v| u64::from(v)).sum());
-            if n == 0 {
-                continue;
-            }
-            if let Some(c) = self.count.get_mut(cell) {
-                *c += n;
-            }
-            if needs.minmax {
-                let extreme = |v: &[T], init: T, pick: fn(T, T) -> bool| {
-                    v.get(local.clone()).map_or(init, |v| {
-                        v.iter().fold(init, |a, &x| if pick(x, a) { x } else { a })
-                    })
-                };
-                let lo = extreme(&cols.mn, T::HIGHEST, |x, a| x < a);
-                let hi = extreme(&cols.mx, T::LOWEST, |x, a| x > a);
-                fold_min_max(
-                    &mut self.min,
-                    &mut self.max,
-                    cell,
-                    lo.canonical(),
-                    hi.canonical(),
-                );
-            }
-            if needs.sum || needs.squares {
-                let total = |on: bool, v: &[f64]| {
-                    let v = if on { v.get(local.clone()) } else { None };
-                    v.map_or(0.0, |v| {
-                        // Two chains (the sums are exact: any order gives the same bits).
-                        let (mut a, mut b) = (0.0, 0.0);
-                        let mut pairs = v.chunks_exact(2);
-                        for q in &mut pairs {
-                            a += q[0];
-                            b += q[1];
-                        }
-                        pairs.remainder().iter().fold(a + b, |t, &x| t + x)
-                    })
-                };
-                let parts = [
-                    total(needs.sum, &cols.s1),
-                    total(needs.squares, &cols.s2),
-                    total(split, &cols.s3),
-                ];
-                self.merge(cell, parts);
+        let cols = &self.columns;
+        let t = &mut self.run;
+        let span = from..from + run * w;
+        // The per-cell totals, one accumulator at a time, into `out` (resized to `run`).
+        fn totals<V: Copy, const W: usize>(
+            src: Option<&[V]>,
+            w: usize,
+            run: usize,
+            out: &mut Vec<V>,
+            id: V,
+            op: impl Fn(V, V) -> V,
+        ) {
+            let w = if W == 0 { w } else { W };
+            out.resize(run, id);
+            for (o, ch) in out.iter_mut().zip(src.unwrap_or(&[]).chunks_exact(w)) {
+                *o = ch.iter().fold(id, |a, &x| op(a, x));
             }
         }
-        self.columns = cols;
+        totals::<u32, W>(cols.cnt.get(span.clone()), w, run, &mut t.n, 0, |a, b| {
+            a + b
+        });
+        for (c, &k) in self.count.iter_mut().skip(first).zip(&t.n) {
+            *c += u64::from(k);
+        }
+        if needs.minmax {
+            let lo = cols.mn.get(span.clone());
+            totals::<T, W>(
+                lo,
+                w,
+                run,
+                &mut t.lo,
+                T::HIGHEST,
+                |a, x| if x < a { x } else { a },
+            );
+            let hi = cols.mx.get(span.clone());
+            totals::<T, W>(
+                hi,
+                w,
+                run,
+                &mut t.hi,
+                T::LOWEST,
+                |a, x| if x > a { x } else { a },
+            );
+            let cells = self.min.iter_mut().zip(self.max.iter_mut()).skip(first);
+            for ((m, x), (&l, &h)) in cells.zip(t.lo.iter().zip(&t.hi)) {
+                let (l, h) = (l.canonical(), h.canonical());
+                *m = if l < *m { l } else { *m };
+                *x = if h > *x { h } else { *x };
+            }
+        }
+        if !(needs.sum || needs.squares) {
+            return;
+        }
+        let on = [needs.sum, needs.squares, needs.squares && T::SPLIT_SQUARES];
+        for ((part, src), on) in t
+            .parts
+            .iter_mut()
+            .zip([&cols.s1, &cols.s2, &cols.s3])
+            .zip(on)
+        {
+            let src = if on { src.get(span.clone()) } else { None };
+            totals::<f64, W>(src, w, run, part, 0.0, |a, x| a + x);
+        }
+        // Cells without exact sums whose fast sums take these parts exactly are done in
+        // one pass; otherwise every cell (rare) goes through `merge` on its own.
+        let fast = [&mut self.s1, &mut self.s2, &mut self.s3];
+        let mut clean = self
+            .exact
+            .get(first..first + run)
+            .is_some_and(|e| e.iter().all(Option::is_none));
+        for (sums, part) in fast.iter().zip(&t.parts) {
+            for (&s, &p) in sums.iter().skip(first).zip(part) {
+                let (v, e) = two_sum(s, p);
+                clean &= e == 0.0 && v.is_finite();
+            }
+        }
+        if clean {
+            for (sums, part) in fast.into_iter().zip(&t.parts) {
+                for (s, &p) in sums.iter_mut().skip(first).zip(part) {
+                    *s += p;
+                }
+            }
+            return;
+        }
+        let t = std::mem::take(&mut self.run);
+        for (i, &k) in t.n.iter().enumerate() {
+            if k > 0 {
+                self.merge(
+                    first + i,
+                    t.parts.each_ref().map(|p| p.get(i).copied().unwrap_or(0.0)),
+                );
+            }
+        }
+        self.run = t;
     }
 
     /// Folds the columns of piece `p` (column totals start at window column `b0`) into its

@@ -305,7 +305,44 @@ fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     for r in quads.remainder() {
         rows_into::<T, MM, SUM, SQ, 1>([r], nodata, use_nodata, c);
     }
+    if MM && (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude {
+        min_magnitudes(rows, nodata, use_nodata, c, n);
+    }
     extent::<T, MM, SUM, SQ>(c, n)
+}
+
+/// Fills the smallest non-zero magnitude of the first `n` columns (which the magnitude proof
+/// of float sums needs) from their minima and maxima: when the block's valid values all have
+/// one sign it is each column's minimum (or |maximum|), else one more pass over the rows finds
+/// it. (Columns without a valid value keep the identity, +∞, either way.)
+#[inline(always)]
+pub(crate) fn min_magnitudes<T: Pixel>(
+    rows: &[&[T]],
+    nodata: T,
+    use_nodata: bool,
+    c: &mut Columns<T>,
+    n: usize,
+) {
+    let lo = fold(&c.mn, T::HIGHEST, |a, b| if b < a { b } else { a });
+    let hi = fold(&c.mx, T::LOWEST, |a, b| if b > a { b } else { a });
+    c.amin.clear();
+    if lo > T::default() {
+        c.amin.extend_from_slice(&c.mn);
+        return;
+    }
+    if hi < T::default() {
+        c.amin.extend(c.mx.iter().map(|v| v.magnitude()));
+        return;
+    }
+    c.amin.resize(n, T::HIGHEST);
+    for row in rows {
+        for (small, &x) in c.amin.iter_mut().zip(*row) {
+            // Invalid values and zero (no lowest bit) become NaN: a plain minimum of |x|.
+            let a = x.nan_unless(x.is_data(nodata, use_nodata)).magnitude();
+            let a = a.nan_unless(a != T::default());
+            *small = if a < *small { a } else { *small };
+        }
+    }
 }
 
 /// Adds `R` rows in two passes over them, so that each loop vectorises at its natural width:
@@ -319,22 +356,17 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
 ) {
     let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
     let rows = rows.map(|r| &r[..n]);
-    let amin_on = MM && (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
     // Floats: invalid values become NaN, which every comparison below rejects.
     let float = T::SIGNIFICAND_BITS > 0;
     let cnt = &mut c.cnt[..n];
     let mn = part(MM, &mut c.mn, n);
     let mx = part(MM, &mut c.mx, n);
-    let amin = part(amin_on, &mut c.amin, n);
     for k in 0..n {
         let mut count = cnt[k];
-        let (mut lo, mut hi, mut small) = (T::HIGHEST, T::LOWEST, T::HIGHEST);
+        let (mut lo, mut hi) = (T::HIGHEST, T::LOWEST);
         if MM {
             lo = mn[k];
             hi = mx[k];
-        }
-        if amin_on {
-            small = amin[k];
         }
         for row in &rows {
             let x = row[k];
@@ -345,20 +377,11 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
                 lo = if (float | ok) & (v < lo) { v } else { lo };
                 hi = if (float | ok) & (v > hi) { v } else { hi };
             }
-            if amin_on {
-                // Zero (no lowest bit) becomes NaN like invalid values: a plain minimum.
-                let a = v.magnitude();
-                let a = a.nan_unless(a != T::default());
-                small = if a < small { a } else { small };
-            }
         }
         cnt[k] = count;
         if MM {
             mn[k] = lo;
             mx[k] = hi;
-        }
-        if amin_on {
-            amin[k] = small;
         }
     }
     if SUM || SQ {

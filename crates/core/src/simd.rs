@@ -9,7 +9,7 @@
 
 use wide::{CmpEq, CmpNe, f32x4, f64x2, i16x8, i32x8};
 
-use crate::kernel::{Columns, Extent, extent, fold};
+use crate::kernel::{Columns, Extent, extent, min_magnitudes};
 
 /// Columns per group: one SSE register of f32.
 const LANES: usize = 4;
@@ -131,39 +131,9 @@ pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
         k += LANES;
     }
     if amin_on {
-        min_magnitudes(rows, nd, c, n);
+        min_magnitudes(rows, nodata, use_nodata, c, n);
     }
     extent::<f32, MM, SUM, SQ>(c, n)
-}
-
-/// Fills the smallest non-zero magnitude of every column (which the magnitude proof needs):
-/// when the block's valid values all have one sign it is the column's minimum (or minus its
-/// maximum), else one more pass over the rows finds it.
-fn min_magnitudes(rows: &[&[f32]], nd: f32x4, c: &mut Columns<f32>, n: usize) {
-    let lo = fold(&c.mn, f32::INFINITY, |a, b| if b < a { b } else { a });
-    let hi = fold(&c.mx, f32::NEG_INFINITY, |a, b| if b > a { b } else { a });
-    if lo > 0.0 {
-        c.amin.clone_from(&c.mn);
-        return;
-    }
-    if hi < 0.0 {
-        c.amin.clear();
-        c.amin.extend(c.mx.iter().map(|&v| -v));
-        return;
-    }
-    let mut k = 0;
-    while k < n {
-        let mut small = f32x4::splat(f32::INFINITY);
-        for row in rows {
-            let x = load(row, k);
-            // Invalid values and zero (no lowest bit) become NaN: a plain minimum of |x|.
-            let ok = x.cmp_eq(x) & x.cmp_ne(nd);
-            let a = (x | !ok).abs();
-            small = (a | a.cmp_eq(f32x4::ZERO)).fast_min(small);
-        }
-        store(&mut c.amin, k, small.to_array());
-        k += LANES;
-    }
 }
 
 /// Columns per group of the i16 pass: one SSE register of i16.
