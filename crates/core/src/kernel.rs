@@ -276,8 +276,8 @@ fn part<V>(on: bool, v: &mut [V], n: usize) -> &mut [V] {
     if on { &mut v[..n] } else { &mut [] }
 }
 
-/// Adds the rows four at a time (accumulators stay in registers across the four), then one
-/// at a time, into columns reset to their identities; returns the block's extent.
+/// Adds the rows five or four at a time (accumulators stay in registers across them), then
+/// one at a time, into columns reset to their identities; returns the block's extent.
 #[inline(always)]
 fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     rows: &[&[T]],
@@ -296,14 +296,24 @@ fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
         nodata
     };
     let use_nodata = use_nodata || float;
-    let mut quads = rows.chunks_exact(4);
-    for q in &mut quads {
-        if let [a, b, cc, d] = q {
-            rows_into::<T, MM, SUM, SQ, 4>([a, b, cc, d], nodata, use_nodata, c);
+    // Five rows at a time when they divide evenly: factors 5 and 10 (1 km to 5 or 10 km) are
+    // the usual ones, and each chunk reads and writes the column totals once.
+    if rows.len().is_multiple_of(5) {
+        for q in rows.chunks_exact(5) {
+            if let [a, b, cc, d, e] = q {
+                rows_into::<T, MM, SUM, SQ, 5>([a, b, cc, d, e], nodata, use_nodata, c);
+            }
         }
-    }
-    for r in quads.remainder() {
-        rows_into::<T, MM, SUM, SQ, 1>([r], nodata, use_nodata, c);
+    } else {
+        let mut quads = rows.chunks_exact(4);
+        for q in &mut quads {
+            if let [a, b, cc, d] = q {
+                rows_into::<T, MM, SUM, SQ, 4>([a, b, cc, d], nodata, use_nodata, c);
+            }
+        }
+        for r in quads.remainder() {
+            rows_into::<T, MM, SUM, SQ, 1>([r], nodata, use_nodata, c);
+        }
     }
     if MM && (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude {
         min_magnitudes(rows, nodata, use_nodata, c, n);
