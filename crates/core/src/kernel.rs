@@ -179,38 +179,24 @@ pub(crate) fn sums_exact<T: Pixel>(e: &Extent<T>, n: u64, needs: Needs) -> bool 
 }
 
 impl<T: Pixel> Columns<T> {
-    /// Sizes the accumulators the pass uses to `n` columns, set to their identities when
-    /// `clear` (a pass that writes every column itself need not).
-    pub(crate) fn reset<const MM: bool, const SUM: bool, const SQ: bool>(
-        &mut self,
-        n: usize,
-        clear: bool,
-    ) {
-        fn fill<V: Copy>(clear: bool, on: bool, v: &mut Vec<V>, n: usize, x: V) {
+    /// Sizes the accumulators the pass uses to `n` columns (new ones at their identities;
+    /// the passes write every column of a block afresh, so old values are never read).
+    pub(crate) fn reset<const MM: bool, const SUM: bool, const SQ: bool>(&mut self, n: usize) {
+        fn fill<V: Copy>(on: bool, v: &mut Vec<V>, n: usize, x: V) {
             if on {
-                if clear {
-                    v.clear();
-                }
                 v.resize(n, x);
             }
         }
         let magnitude = (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
-        fill(clear, true, &mut self.cnt, n, 0);
-        fill(clear, MM, &mut self.mn, n, T::HIGHEST);
-        fill(clear, MM, &mut self.mx, n, T::LOWEST);
-        fill(clear, magnitude, &mut self.amin, n, T::HIGHEST);
-        fill(clear, SUM, &mut self.s1, n, 0.0);
+        fill(true, &mut self.cnt, n, 0);
+        fill(MM, &mut self.mn, n, T::HIGHEST);
+        fill(MM, &mut self.mx, n, T::LOWEST);
+        fill(magnitude, &mut self.amin, n, T::HIGHEST);
+        fill(SUM, &mut self.s1, n, 0.0);
+        fill(SUM && T::SUM_CHECK == Check::Rounding, &mut self.e1, n, 0.0);
+        fill(SQ, &mut self.s2, n, 0.0);
+        fill(SQ && T::SPLIT_SQUARES, &mut self.s3, n, 0.0);
         fill(
-            clear,
-            SUM && T::SUM_CHECK == Check::Rounding,
-            &mut self.e1,
-            n,
-            0.0,
-        );
-        fill(clear, SQ, &mut self.s2, n, 0.0);
-        fill(clear, SQ && T::SPLIT_SQUARES, &mut self.s3, n, 0.0);
-        fill(
-            clear,
             SQ && T::SQUARE_CHECK == Check::Rounding,
             &mut self.e2,
             n,
@@ -277,7 +263,8 @@ fn part<V>(on: bool, v: &mut [V], n: usize) -> &mut [V] {
 }
 
 /// Adds the rows five or four at a time (accumulators stay in registers across them), then
-/// one at a time, into columns reset to their identities; returns the block's extent.
+/// one at a time, the first chunk writing the columns afresh (no reset pass); returns the
+/// block's extent.
 #[inline(always)]
 fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     rows: &[&[T]],
@@ -286,7 +273,7 @@ fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     c: &mut Columns<T>,
 ) -> Extent<T> {
     let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
-    c.reset::<MM, SUM, SQ>(n, true);
+    c.reset::<MM, SUM, SQ>(n);
     // Floats without a nodata compare with NaN instead, which matches nothing: one test
     // fewer per pixel (`use_nodata` is then always true).
     let float = T::SIGNIFICAND_BITS > 0;
@@ -299,20 +286,23 @@ fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     // Five rows at a time when they divide evenly: factors 5 and 10 (1 km to 5 or 10 km) are
     // the usual ones, and each chunk reads and writes the column totals once.
     if rows.len().is_multiple_of(5) {
-        for q in rows.chunks_exact(5) {
+        for (i, q) in rows.chunks_exact(5).enumerate() {
             if let [a, b, cc, d, e] = q {
-                rows_into::<T, MM, SUM, SQ, 5>([a, b, cc, d, e], nodata, use_nodata, c);
+                rows_into::<T, MM, SUM, SQ, 5>([a, b, cc, d, e], nodata, use_nodata, c, i == 0);
             }
         }
     } else {
         let mut quads = rows.chunks_exact(4);
+        let mut fresh = true;
         for q in &mut quads {
             if let [a, b, cc, d] = q {
-                rows_into::<T, MM, SUM, SQ, 4>([a, b, cc, d], nodata, use_nodata, c);
+                rows_into::<T, MM, SUM, SQ, 4>([a, b, cc, d], nodata, use_nodata, c, fresh);
+                fresh = false;
             }
         }
         for r in quads.remainder() {
-            rows_into::<T, MM, SUM, SQ, 1>([r], nodata, use_nodata, c);
+            rows_into::<T, MM, SUM, SQ, 1>([r], nodata, use_nodata, c, fresh);
+            fresh = false;
         }
     }
     if MM && (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude {
@@ -356,13 +346,15 @@ pub(crate) fn min_magnitudes<T: Pixel>(
 }
 
 /// Adds `R` rows in two passes over them, so that each loop vectorises at its natural width:
-/// counts and extremes in the input's lanes, then the f64 sums.
+/// counts and extremes in the input's lanes, then the f64 sums. `fresh`: the first rows of
+/// the block, whose totals replace what the columns hold.
 #[inline(always)]
 fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R: usize>(
     rows: [&[T]; R],
     nodata: T,
     use_nodata: bool,
     c: &mut Columns<T>,
+    fresh: bool,
 ) {
     let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
     let rows = rows.map(|r| &r[..n]);
@@ -372,9 +364,9 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
     let mn = part(MM, &mut c.mn, n);
     let mx = part(MM, &mut c.mx, n);
     for k in 0..n {
-        let mut count = cnt[k];
+        let mut count = if fresh { 0 } else { cnt[k] };
         let (mut lo, mut hi) = (T::HIGHEST, T::LOWEST);
-        if MM {
+        if MM && !fresh {
             lo = mn[k];
             hi = mx[k];
         }
@@ -395,11 +387,11 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
         }
     }
     if SUM || SQ {
-        sums_into::<T, SUM, SQ, R>(rows, nodata, use_nodata, c, n);
+        sums_into::<T, SUM, SQ, R>(rows, nodata, use_nodata, c, n, fresh);
     }
 }
 
-/// The f64 sums of `rows` (each `n` long) into the columns.
+/// The f64 sums of `rows` (each `n` long) into the columns (replacing them when `fresh`).
 #[inline(always)]
 fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
     rows: [&[T]; R],
@@ -407,6 +399,7 @@ fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
     use_nodata: bool,
     c: &mut Columns<T>,
     n: usize,
+    fresh: bool,
 ) {
     let e1_on = SUM && T::SUM_CHECK == Check::Rounding;
     let e2_on = SQ && T::SQUARE_CHECK == Check::Rounding;
@@ -417,20 +410,22 @@ fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
     let e2 = part(e2_on, &mut c.e2, n);
     for k in 0..n {
         let (mut sum, mut err1, mut sq, mut sq_lo, mut err2) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        if SUM {
-            sum = s1[k];
-        }
-        if e1_on {
-            err1 = e1[k];
-        }
-        if SQ {
-            sq = s2[k];
-        }
-        if SQ && T::SPLIT_SQUARES {
-            sq_lo = s3[k];
-        }
-        if e2_on {
-            err2 = e2[k];
+        if !fresh {
+            if SUM {
+                sum = s1[k];
+            }
+            if e1_on {
+                err1 = e1[k];
+            }
+            if SQ {
+                sq = s2[k];
+            }
+            if SQ && T::SPLIT_SQUARES {
+                sq_lo = s3[k];
+            }
+            if e2_on {
+                err2 = e2[k];
+            }
         }
         for row in &rows {
             let x = row[k];
