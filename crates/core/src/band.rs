@@ -859,63 +859,107 @@ impl<T: Pixel> BandAccumulator<T> {
             .iter()
             .copied()
             .zip(self.low_squares().iter().copied());
-        let none = |_: &Self, _: ()| Quick::GENERAL;
+        let none = |_: ()| Quick::GENERAL;
         match stat {
-            Statistic::Count => self.build_buffer(stat, count, Self::quick_count, |k| {
-                Some(Value::Int(n(k).into()))
-            }),
+            Statistic::Count => self.build_buffer(
+                stat,
+                count,
+                #[inline(always)]
+                |n| self.quick_count(n),
+                |k| Some(Value::Int(n(k).into())),
+            ),
             Statistic::Min => {
                 let min = count.zip(self.min.iter().copied());
-                self.build_buffer(stat, min, Self::quick_sample, |k| extreme(&self.min, k))
+                self.build_buffer(
+                    stat,
+                    min,
+                    #[inline(always)]
+                    |x| self.quick_sample(x),
+                    |k| extreme(&self.min, k),
+                )
             }
             Statistic::Max => {
                 let max = count.zip(self.max.iter().copied());
-                self.build_buffer(stat, max, Self::quick_sample, |k| extreme(&self.max, k))
+                self.build_buffer(
+                    stat,
+                    max,
+                    #[inline(always)]
+                    |x| self.quick_sample(x),
+                    |k| extreme(&self.max, k),
+                )
             }
             Statistic::Range => {
                 let ends = count.zip(self.min.iter().copied().zip(self.max.iter().copied()));
-                self.build_buffer(stat, ends, Self::quick_range, |k| {
-                    let (Some(Value::Sample(lo)), Some(Value::Sample(hi))) =
-                        (extreme(&self.min, k), extreme(&self.max, k))
-                    else {
-                        return None;
-                    };
-                    Some(match (lo.to_i128(), hi.to_i128()) {
-                        (Some(a), Some(b)) => Value::Int(b - a),
-                        _ => Value::Real(hi.to_f64() - lo.to_f64()),
-                    })
-                })
+                self.build_buffer(
+                    stat,
+                    ends,
+                    #[inline(always)]
+                    |x| self.quick_range(x),
+                    |k| {
+                        let (Some(Value::Sample(lo)), Some(Value::Sample(hi))) =
+                            (extreme(&self.min, k), extreme(&self.max, k))
+                        else {
+                            return None;
+                        };
+                        Some(match (lo.to_i128(), hi.to_i128()) {
+                            (Some(a), Some(b)) => Value::Int(b - a),
+                            _ => Value::Real(hi.to_f64() - lo.to_f64()),
+                        })
+                    },
+                )
             }
             Statistic::Sum => {
                 let sums = count.zip(s1).zip(self.exact.iter());
-                self.build_buffer(stat, sums, Self::quick_sum, |k| {
-                    Some(k)
-                        .filter(|&k| n(k) > 0)
-                        .map(|k| Value::Real(self.sum(k)))
-                })
+                self.build_buffer(
+                    stat,
+                    sums,
+                    #[inline(always)]
+                    |x| self.quick_sum(x),
+                    |k| {
+                        Some(k)
+                            .filter(|&k| n(k) > 0)
+                            .map(|k| Value::Real(self.sum(k)))
+                    },
+                )
             }
             Statistic::Mean => {
                 let sums = count.zip(s1).zip(self.exact.iter());
-                self.build_buffer(stat, sums, Self::quick_mean, |k| {
-                    Some(k).filter(|&k| n(k) > 0).map(|k| {
-                        let (s, w) = self.sum_and_weight(k);
-                        Value::Real(s / w)
-                    })
-                })
+                self.build_buffer(
+                    stat,
+                    sums,
+                    #[inline(always)]
+                    |x| self.quick_mean(x),
+                    |k| {
+                        Some(k).filter(|&k| n(k) > 0).map(|k| {
+                            let (s, w) = self.sum_and_weight(k);
+                            Value::Real(s / w)
+                        })
+                    },
+                )
             }
             Statistic::Rms => {
                 let sums = count.zip(squares).zip(self.exact.iter());
-                self.build_buffer(stat, sums, Self::quick_rms, |k| {
-                    moments(k).map(|m| Value::Real(m.rms()))
-                })
+                self.build_buffer(
+                    stat,
+                    sums,
+                    #[inline(always)]
+                    |x| self.quick_rms(x),
+                    |k| moments(k).map(|m| Value::Real(m.rms())),
+                )
             }
             Statistic::Sd => {
                 let sums = count.zip(s1.zip(squares)).zip(self.exact.iter());
-                self.build_buffer(stat, sums, Self::quick_standard_deviation, |k| {
-                    moments(k)
-                        .and_then(|m| m.standard_deviation(ddof, || self.exact_cell(k)))
-                        .map(Value::Real)
-                })
+                self.build_buffer(
+                    stat,
+                    sums,
+                    #[inline(always)]
+                    |x| self.quick_standard_deviation(x),
+                    |k| {
+                        moments(k)
+                            .and_then(|m| m.standard_deviation(ddof, || self.exact_cell(k)))
+                            .map(Value::Real)
+                    },
+                )
             }
             Statistic::Quantile(q) => {
                 let nothing = std::iter::empty();
@@ -1008,11 +1052,13 @@ impl<T: Pixel> BandAccumulator<T> {
     /// Builds the typed buffer of statistic `stat` and counts valid cells equal to the nodata.
     /// `quick` gives the cells their values in one straight loop over `inputs` (one item per
     /// cell); the cells it is not sure of, or that `inputs` does not reach, take `general`.
+    /// `quick` should be an `#[inline(always)]` closure, so that it is inlined into the
+    /// loop's AVX2 copy.
     fn build_buffer<I: Iterator>(
         &self,
         stat: Statistic,
         inputs: I,
-        quick: impl Fn(&Self, I::Item) -> Quick,
+        quick: impl Fn(I::Item) -> Quick + Copy,
         general: impl Fn(usize) -> Option<Value<T>>,
     ) -> (OutputBuffer, u64) {
         let ty = output_type(stat, T::TYPE, &self.stats.options, self.output_nodata);
@@ -1041,7 +1087,7 @@ impl<T: Pixel> BandAccumulator<T> {
     fn fill<O: Pixel, I: Iterator>(
         &self,
         inputs: I,
-        quick: impl Fn(&Self, I::Item) -> Quick,
+        quick: impl Fn(I::Item) -> Quick + Copy,
         general: impl Fn(usize) -> Option<Value<T>>,
     ) -> (Vec<O>, u64) {
         let nodata = self.output_nodata;
@@ -1053,9 +1099,15 @@ impl<T: Pixel> BandAccumulator<T> {
         let mut collisions = if general_only() {
             0
         } else {
-            fastest!(quick_fill(self, inputs, &quick, &mut out, &mut left, nd))
+            fastest!(quick_fill(inputs, quick, &mut out, &mut left, nd))
         };
-        for ((k, o), _) in out.iter_mut().enumerate().zip(&left).filter(|(_, l)| **l) {
+        // Most bands have no cell left: a count (a quick loop over bytes) saves looking for them.
+        let left = if left.iter().filter(|&&l| l).count() > 0 {
+            &left[..]
+        } else {
+            &[]
+        };
+        for ((k, o), _) in out.iter_mut().enumerate().zip(left).filter(|(_, l)| **l) {
             *o = match general(k) {
                 None => nd,
                 Some(v) => {
@@ -1466,17 +1518,16 @@ fn same<O: Pixel>(a: O, b: O) -> bool {
 /// the number of the other cells whose value equals the nodata. Branch-free over slices
 /// zipped into one index, so that it vectorises.
 #[inline(always)]
-fn quick_fill<B, I: Iterator, O: Pixel>(
-    band: &B,
+fn quick_fill<I: Iterator, O: Pixel>(
     inputs: I,
-    quick: impl Fn(&B, I::Item) -> Quick,
+    quick: impl Fn(I::Item) -> Quick,
     out: &mut [O],
     left: &mut [bool],
     nd: O,
 ) -> u64 {
     let mut collisions = 0u64;
     for ((o, l), x) in out.iter_mut().zip(left.iter_mut()).zip(inputs) {
-        let q = quick(band, x);
+        let q = quick(x);
         let v = if q.empty {
             nd
         } else {
