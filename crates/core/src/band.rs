@@ -1516,7 +1516,10 @@ fn same<O: Pixel>(a: O, b: O) -> bool {
 /// The quick loop of [`BandAccumulator::fill`]: each cell's [`Quick`] value cast to the output
 /// type (nodata where it has none), `left` cleared unless it takes the general path; returns
 /// the number of the other cells whose value equals the nodata. Branch-free over slices
-/// zipped into one index, so that it vectorises.
+/// zipped into one index, so that it vectorises. Values convert by [`Pixel::cast_whole`]:
+/// integer output types only ever receive whole numbers here, since [`output_type`] gives
+/// them to `count` and to `min`, `max` and `range` of integer input alone (the proptest of
+/// the `tests` module checks every statistic and type against the general path).
 #[inline(always)]
 fn quick_fill<I: Iterator, O: Pixel>(
     inputs: I,
@@ -1528,11 +1531,7 @@ fn quick_fill<I: Iterator, O: Pixel>(
     let mut collisions = 0u64;
     for ((o, l), x) in out.iter_mut().zip(left.iter_mut()).zip(inputs) {
         let q = quick(x);
-        let v = if q.empty {
-            nd
-        } else {
-            O::cast_from_f64(q.value)
-        };
+        let v = if q.empty { nd } else { O::cast_whole(q.value) };
         *o = v;
         *l = q.general;
         collisions += u64::from(!q.empty & !q.general & same(v, nd));
