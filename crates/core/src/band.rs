@@ -58,6 +58,7 @@ use std::ops::Range;
 
 use rastagg_raster::{SampleType, Window, spare};
 
+use crate::cpu::fastest;
 use crate::error::{CoreError, Result};
 use crate::exact::{DoubleDouble, ExactSum, TINY_SQUARE_ROOT, ldexp, pow2, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
@@ -87,6 +88,12 @@ struct ExactCell {
     /// Σw (area weights only).
     w: ExactSum,
 }
+
+/// A cell's exact sums, if its proofs failed (an item of `BandAccumulator::exact`).
+type Slot<'a> = &'a Option<Box<ExactCell>>;
+
+/// A cell's fast Σx² and (f32 input) its low parts.
+type Squares = (f64, f64);
 
 /// One finished statistic of a band.
 #[derive(Debug, Clone, PartialEq)]
@@ -950,10 +957,11 @@ impl<T: Pixel> BandAccumulator<T> {
             ));
         }
         let fast = |v: &[f64]| v.get(cell).copied().unwrap_or(0.0);
-        far(Moments::new(
-            DoubleDouble::from_f64(fast(&self.s1)),
-            dd(fast(&self.s2), fast(&self.s3)),
-            DoubleDouble::from_f64(n),
+        far(Moments::plain(
+            n,
+            fast(&self.s1),
+            fast(&self.s2),
+            fast(&self.s3),
         ))
     }
 
@@ -988,85 +996,283 @@ impl<T: Pixel> BandAccumulator<T> {
         self.values.get(start..start + len).unwrap_or(&[])
     }
 
-    /// The buffer of one statistic. The match on the statistic is outside the loop over
-    /// cells, so each loop is monomorphised for its statistic.
+    /// The buffer of one statistic. The match on the statistic is outside the loops over
+    /// cells, so each loop is monomorphised for its statistic: a straight loop over the
+    /// arrays the statistic reads gives most cells their value (the `quick_*` methods), the
+    /// general per-cell path (a closure here) the others.
     fn stat_buffer(&self, stat: Statistic) -> (OutputBuffer, u64) {
-        let ty = output_type(stat, T::TYPE, &self.stats.options, self.output_nodata);
-        let cells = self.count.len();
-        let nd = self.output_nodata;
         let n = |k: usize| self.count.get(k).copied().unwrap_or(0);
         let ddof = self.stats.options.sd_ddof;
         // The sums of a cell with valid values (others are nodata).
         let moments = |k: usize| Some(k).filter(|&k| n(k) > 0).map(|k| self.sums(k));
         let extreme = |v: &[T], k: usize| v.get(k).copied().filter(|_| n(k) > 0).map(Value::Sample);
+        let count = self.count.iter().copied();
+        // Area weights keep no fast sums (`s1`, `s2` empty): every cell takes the general path.
+        let s1 = self.s1.iter().copied();
+        let squares = self
+            .s2
+            .iter()
+            .copied()
+            .zip(self.low_squares().iter().copied());
+        let none = |_: ()| Quick::GENERAL;
         match stat {
-            Statistic::Count => build_buffer(ty, cells, |k| Some(Value::<T>::Int(n(k).into())), nd),
-            Statistic::Min => build_buffer(ty, cells, |k| extreme(&self.min, k), nd),
-            Statistic::Max => build_buffer(ty, cells, |k| extreme(&self.max, k), nd),
-            Statistic::Range => build_buffer(
-                ty,
-                cells,
-                |k| {
-                    let (Some(Value::Sample(lo)), Some(Value::Sample(hi))) =
-                        (extreme(&self.min, k), extreme(&self.max, k))
-                    else {
-                        return None;
-                    };
-                    Some(match (lo.to_i128(), hi.to_i128()) {
-                        (Some(a), Some(b)) => Value::<T>::Int(b - a),
-                        _ => Value::Real(hi.to_f64() - lo.to_f64()),
-                    })
-                },
-                nd,
+            Statistic::Count => self.build_buffer(
+                stat,
+                count,
+                #[inline(always)]
+                |n| self.quick_count(n),
+                |k| Some(Value::Int(n(k).into())),
             ),
+            Statistic::Min => {
+                let min = count.zip(self.min.iter().copied());
+                self.build_buffer(
+                    stat,
+                    min,
+                    #[inline(always)]
+                    |x| self.quick_sample(x),
+                    |k| extreme(&self.min, k),
+                )
+            }
+            Statistic::Max => {
+                let max = count.zip(self.max.iter().copied());
+                self.build_buffer(
+                    stat,
+                    max,
+                    #[inline(always)]
+                    |x| self.quick_sample(x),
+                    |k| extreme(&self.max, k),
+                )
+            }
+            Statistic::Range => {
+                let ends = count.zip(self.min.iter().copied().zip(self.max.iter().copied()));
+                self.build_buffer(
+                    stat,
+                    ends,
+                    #[inline(always)]
+                    |x| self.quick_range(x),
+                    |k| {
+                        let (Some(Value::Sample(lo)), Some(Value::Sample(hi))) =
+                            (extreme(&self.min, k), extreme(&self.max, k))
+                        else {
+                            return None;
+                        };
+                        Some(match (lo.to_i128(), hi.to_i128()) {
+                            (Some(a), Some(b)) => Value::Int(b - a),
+                            _ => Value::Real(hi.to_f64() - lo.to_f64()),
+                        })
+                    },
+                )
+            }
             Statistic::Sum => {
-                let sum = |k| Value::<T>::Real(self.sum(k));
-                build_buffer(ty, cells, |k| Some(k).filter(|&k| n(k) > 0).map(sum), nd)
+                let sums = count.zip(s1).zip(self.exact.iter());
+                self.build_buffer(
+                    stat,
+                    sums,
+                    #[inline(always)]
+                    |x| self.quick_sum(x),
+                    |k| {
+                        Some(k)
+                            .filter(|&k| n(k) > 0)
+                            .map(|k| Value::Real(self.sum(k)))
+                    },
+                )
             }
             Statistic::Mean => {
-                let mean = |k| {
-                    let (s, w) = self.sum_and_weight(k);
-                    Value::<T>::Real(s / w)
-                };
-                build_buffer(ty, cells, |k| Some(k).filter(|&k| n(k) > 0).map(mean), nd)
+                let sums = count.zip(s1).zip(self.exact.iter());
+                self.build_buffer(
+                    stat,
+                    sums,
+                    #[inline(always)]
+                    |x| self.quick_mean(x),
+                    |k| {
+                        Some(k).filter(|&k| n(k) > 0).map(|k| {
+                            let (s, w) = self.sum_and_weight(k);
+                            Value::Real(s / w)
+                        })
+                    },
+                )
             }
-            Statistic::Rms => build_buffer(
-                ty,
-                cells,
-                |k| moments(k).map(|m| Value::<T>::Real(m.rms())),
-                nd,
-            ),
-            Statistic::Sd => build_buffer(
-                ty,
-                cells,
-                |k| {
-                    moments(k)
-                        .and_then(|m| m.standard_deviation(ddof, || self.exact_cell(k)))
-                        .map(Value::<T>::Real)
-                },
-                nd,
-            ),
-            Statistic::Quantile(q) => match self.stats.options.quantile_method {
-                QuantileMethod::Gdal => build_buffer(
-                    ty,
-                    cells,
-                    |k| quantile_gdal(self.cell_values(k), q).map(Value::Sample),
-                    nd,
-                ),
-                QuantileMethod::Linear => build_buffer(
-                    ty,
-                    cells,
-                    |k| quantile_linear(self.cell_values(k), q).map(Value::<T>::Real),
-                    nd,
-                ),
-            },
-            Statistic::Mode => build_buffer(
-                ty,
-                cells,
-                |k| mode(self.cell_values(k)).map(Value::Sample),
-                nd,
-            ),
+            Statistic::Rms => {
+                let sums = count.zip(squares).zip(self.exact.iter());
+                self.build_buffer(
+                    stat,
+                    sums,
+                    #[inline(always)]
+                    |x| self.quick_rms(x),
+                    |k| moments(k).map(|m| Value::Real(m.rms())),
+                )
+            }
+            Statistic::Sd => {
+                let sums = count.zip(s1.zip(squares)).zip(self.exact.iter());
+                self.build_buffer(
+                    stat,
+                    sums,
+                    #[inline(always)]
+                    |x| self.quick_standard_deviation(x),
+                    |k| {
+                        moments(k)
+                            .and_then(|m| m.standard_deviation(ddof, || self.exact_cell(k)))
+                            .map(Value::Real)
+                    },
+                )
+            }
+            Statistic::Quantile(q) => {
+                let nothing = std::iter::empty();
+                match self.stats.options.quantile_method {
+                    QuantileMethod::Gdal => self.build_buffer(stat, nothing, none, |k| {
+                        quantile_gdal(self.cell_values(k), q).map(Value::Sample)
+                    }),
+                    QuantileMethod::Linear => self.build_buffer(stat, nothing, none, |k| {
+                        quantile_linear(self.cell_values(k), q).map(Value::Real)
+                    }),
+                }
+            }
+            Statistic::Mode => self.build_buffer(stat, std::iter::empty(), none, |k| {
+                mode(self.cell_values(k)).map(Value::Sample)
+            }),
         }
+    }
+
+    /// The low parts of Σx² (f32 input), or, for types that keep none, a stand-in of the same
+    /// length that the quick paths ignore (so that zipping it runs over every cell).
+    fn low_squares(&self) -> &[f64] {
+        if T::SPLIT_SQUARES { &self.s3 } else { &self.s2 }
+    }
+
+    /// `count` (n): exact in f64 below 2^53, so any cell in practice.
+    #[inline(always)]
+    fn quick_count(&self, n: u64) -> Quick {
+        let n = n as f64;
+        Quick::new(n, false, whole(n))
+    }
+
+    /// `min` or `max` (v) of a cell of n values: floats as they are, integers while f64 holds
+    /// them.
+    #[inline(always)]
+    fn quick_sample(&self, (n, v): (u64, T)) -> Quick {
+        let v = v.to_f64();
+        Quick::new(v, n == 0, T::SIGNIFICAND_BITS > 0 || whole(v))
+    }
+
+    /// `range`: `max − min` in f64, for integers while f64 holds both ends. Their difference
+    /// is then exact too, but for Int64 input, where it can pass 2^53: its range is Float64,
+    /// rounded once either way.
+    #[inline(always)]
+    fn quick_range(&self, (n, (lo, hi)): (u64, (T, T))) -> Quick {
+        let (lo, hi) = (lo.to_f64(), hi.to_f64());
+        let exact = T::SIGNIFICAND_BITS > 0 || (whole(lo) & whole(hi));
+        Quick::new(hi - lo, n == 0, exact)
+    }
+
+    /// `sum` of a cell without exact sums ([`BandAccumulator::sum`]).
+    #[inline(always)]
+    fn quick_sum(&self, ((n, s), e): ((u64, f64), Slot<'_>)) -> Quick {
+        Quick::new(s / self.sum_scale, n == 0, e.is_none())
+    }
+
+    /// `mean` of a cell without exact sums ([`BandAccumulator::sum_and_weight`]).
+    #[inline(always)]
+    fn quick_mean(&self, ((n, s), e): ((u64, f64), Slot<'_>)) -> Quick {
+        Quick::new(s / n as f64, n == 0, e.is_none())
+    }
+
+    /// `rms` of a cell without exact sums whose Σx² needs no scaling (only f64 input's can).
+    #[inline(always)]
+    fn quick_rms(&self, ((n, (q, q2)), e): ((u64, Squares), Slot<'_>)) -> Quick {
+        let m = Moments::plain(n as f64, 0.0, q, if T::SPLIT_SQUARES { q2 } else { 0.0 });
+        Quick::new(m.rms(), n == 0, e.is_none() && self.unscaled_moments(&m))
+    }
+
+    /// `SD` of a cell without exact sums whose Σx² needs no scaling and whose numerator does
+    /// not cancel.
+    #[inline(always)]
+    fn quick_standard_deviation(
+        &self,
+        ((n, (s, (q, q2))), e): ((u64, (f64, Squares)), Slot<'_>),
+    ) -> Quick {
+        let m = Moments::plain(n as f64, s, q, if T::SPLIT_SQUARES { q2 } else { 0.0 });
+        let denominator = m.denominator(self.stats.options.sd_ddof);
+        let (sd, cancelled) = m.double_double_standard_deviation(denominator.unwrap_or(1.0));
+        let sure = e.is_none() && self.unscaled_moments(&m) && !cancelled;
+        Quick::new(sd, n == 0 || denominator.is_none(), sure)
+    }
+
+    /// Whether fast sums need no scaling ([`Moments::rescaled`], f64 input only): then they
+    /// are what [`BandAccumulator::sums`] gives.
+    #[inline(always)]
+    fn unscaled_moments(&self, m: &Moments) -> bool {
+        T::TYPE != SampleType::F64 || unscaled(m.q.hi)
+    }
+
+    /// Builds the typed buffer of statistic `stat` and counts valid cells equal to the nodata.
+    /// `quick` gives the cells their values in one straight loop over `inputs` (one item per
+    /// cell); the cells it is not sure of, or that `inputs` does not reach, take `general`.
+    /// `quick` should be an `#[inline(always)]` closure, so that it is inlined into the
+    /// loop's AVX2 copy.
+    fn build_buffer<I: Iterator>(
+        &self,
+        stat: Statistic,
+        inputs: I,
+        quick: impl Fn(I::Item) -> Quick + Copy,
+        general: impl Fn(usize) -> Option<Value<T>>,
+    ) -> (OutputBuffer, u64) {
+        let ty = output_type(stat, T::TYPE, &self.stats.options, self.output_nodata);
+        macro_rules! typed {
+            ($variant:ident, $o:ty) => {{
+                let (v, n) = self.fill::<$o, I>(inputs, quick, general);
+                (OutputBuffer::$variant(v), n)
+            }};
+        }
+        match ty {
+            SampleType::U8 => typed!(U8, u8),
+            SampleType::I8 => typed!(I8, i8),
+            SampleType::U16 => typed!(U16, u16),
+            SampleType::I16 => typed!(I16, i16),
+            SampleType::U32 => typed!(U32, u32),
+            SampleType::I32 => typed!(I32, i32),
+            SampleType::U64 => typed!(U64, u64),
+            SampleType::I64 => typed!(I64, i64),
+            SampleType::F32 => typed!(F32, f32),
+            SampleType::F64 => typed!(F64, f64),
+        }
+    }
+
+    /// [`BandAccumulator::build_buffer`] for output type `O`: the quick loop (compiled for
+    /// AVX2 where the CPU has it), then the general path for the cells it left.
+    fn fill<O: Pixel, I: Iterator>(
+        &self,
+        inputs: I,
+        quick: impl Fn(I::Item) -> Quick + Copy,
+        general: impl Fn(usize) -> Option<Value<T>>,
+    ) -> (Vec<O>, u64) {
+        let nodata = self.output_nodata;
+        let nd = O::exact_from_f64(nodata).unwrap_or_else(|| O::cast_from_f64(nodata));
+        let cells = self.count.len();
+        let mut out = spare::with_capacity(cells).unwrap_or_default();
+        out.resize(cells, nd);
+        let mut left = vec![true; cells];
+        let mut collisions = if general_only() {
+            0
+        } else {
+            fastest!(quick_fill(inputs, quick, &mut out, &mut left, nd))
+        };
+        // Most bands have no cell left: a count (a quick loop over bytes) saves looking for them.
+        let left = if left.iter().filter(|&&l| l).count() > 0 {
+            &left[..]
+        } else {
+            &[]
+        };
+        for ((k, o), _) in out.iter_mut().enumerate().zip(left).filter(|(_, l)| **l) {
+            *o = match general(k) {
+                None => nd,
+                Some(v) => {
+                    let o = convert::<T, O>(v);
+                    collisions += u64::from(same(o, nd));
+                    o
+                }
+            };
+        }
+        (out, collisions)
     }
 }
 
@@ -1118,8 +1324,20 @@ struct Moments {
 
 impl Moments {
     /// Unscaled sums.
+    #[inline(always)]
     fn new(s: DoubleDouble, q: DoubleDouble, w: DoubleDouble) -> Moments {
         Moments { s, q, w, k: 0 }
+    }
+
+    /// Unscaled fast sums of an unweighted cell: n values, Σx = `s`, Σx² = `q` + `q_lo`.
+    #[inline(always)]
+    fn plain(n: f64, s: f64, q: f64, q_lo: f64) -> Moments {
+        let (hi, lo) = two_sum(q, q_lo);
+        Moments::new(
+            DoubleDouble::from_f64(s),
+            DoubleDouble { hi, lo },
+            DoubleDouble::from_f64(n),
+        )
     }
 
     /// The sums of a cell with an infinite value: Σx² +∞, Σx NaN (whatever its true IEEE
@@ -1190,23 +1408,40 @@ impl Moments {
         ddof: Ddof,
         exact: impl FnOnce() -> Option<&'e ExactCell>,
     ) -> Option<f64> {
+        let denominator = self.denominator(ddof)?;
+        let (sd, cancelled) = self.double_double_standard_deviation(denominator);
+        if cancelled {
+            return Some(self.cancelled_standard_deviation(denominator, exact()));
+        }
+        Some(sd)
+    }
+
+    /// The divisor `W − ddof` of the variance; `None` for the sample SD of total weight ≤ 1.
+    #[inline(always)]
+    fn denominator(&self, ddof: Ddof) -> Option<f64> {
+        match ddof {
+            Ddof::Zero => Some(self.w.hi),
+            Ddof::One if self.w.hi > 1.0 => Some(self.w.hi - 1.0),
+            Ddof::One => None,
+        }
+    }
+
+    /// SD with the numerator `W·Q − S²` in double-double arithmetic, and whether that
+    /// cancelled too much to trust (then [`Moments::cancelled_standard_deviation`] is the SD).
+    /// Branch-free, so that loops over cells vectorise.
+    #[inline(always)]
+    fn double_double_standard_deviation(&self, denominator: f64) -> (f64, bool) {
         let w = self.w;
-        let denominator = match ddof {
-            Ddof::Zero => w.hi,
-            Ddof::One if w.hi > 1.0 => w.hi - 1.0,
-            Ddof::One => return None,
-        };
         let d = w.mul(self.q).sub(self.s.mul(self.s));
         // The double-double difference is within 2^-100 · W·Q: enough unless it is below
         // 2^-45 · W·Q. NaN (Q infinite) passes.
-        if d.hi.abs() < pow2(-45) * (w.hi * self.q.hi) {
-            return Some(self.cancelled_standard_deviation(denominator, exact()));
-        }
+        let cancelled = d.hi.abs() < pow2(-45) * (w.hi * self.q.hi);
         let d = d.hi + d.lo;
         // A tiny negative from rounding is 0; NaN (an infinite value) stays NaN, never a
         // plausible-looking 0.
         let d = if d.is_nan() { d } else { d.max(0.0) };
-        Some(ldexp((d / w.hi / denominator).sqrt(), i64::from(self.k)))
+        let sd = ldexp((d / w.hi / denominator).sqrt(), i64::from(self.k));
+        (sd, cancelled)
     }
 
     /// SD for a cell whose `W·Q − S²` cancels by more than 45 bits (SD below about 2^-22 of
@@ -1374,51 +1609,89 @@ enum Value<T> {
     Real(f64),
 }
 
-/// Builds the typed buffer of one statistic and counts valid cells equal to the nodata.
-fn build_buffer<T: Pixel>(
-    ty: SampleType,
-    cells: usize,
-    value: impl Fn(usize) -> Option<Value<T>>,
-    nodata: f64,
-) -> (OutputBuffer, u64) {
-    macro_rules! typed {
-        ($variant:ident, $o:ty) => {{
-            let (v, n) = fill::<T, $o>(cells, value, nodata);
-            (OutputBuffer::$variant(v), n)
-        }};
-    }
-    match ty {
-        SampleType::U8 => typed!(U8, u8),
-        SampleType::I8 => typed!(I8, i8),
-        SampleType::U16 => typed!(U16, u16),
-        SampleType::I16 => typed!(I16, i16),
-        SampleType::U32 => typed!(U32, u32),
-        SampleType::I32 => typed!(I32, i32),
-        SampleType::U64 => typed!(U64, u64),
-        SampleType::I64 => typed!(I64, i64),
-        SampleType::F32 => typed!(F32, f32),
-        SampleType::F64 => typed!(F64, f64),
+/// A cell's result from a quick loop ([`quick_fill`]).
+#[derive(Debug, Clone, Copy)]
+struct Quick {
+    /// The value, to be cast to the output type.
+    value: f64,
+    /// The cell has no value: nodata.
+    empty: bool,
+    /// The quick loop is not sure of the cell (exact sums, cancellation, a value f64 does
+    /// not carry exactly, or a statistic without a quick path): it takes the general path.
+    general: bool,
+}
+
+impl Quick {
+    /// Every cell to the general path.
+    const GENERAL: Quick = Quick {
+        value: 0.0,
+        empty: false,
+        general: true,
+    };
+
+    /// `value` (or nodata when `empty`) if `sure`, else the general path's.
+    #[inline(always)]
+    fn new(value: f64, empty: bool, sure: bool) -> Quick {
+        Quick {
+            value,
+            empty,
+            general: !sure,
+        }
     }
 }
 
-fn fill<T: Pixel, O: Pixel>(
-    cells: usize,
-    value: impl Fn(usize) -> Option<Value<T>>,
-    nodata: f64,
-) -> (Vec<O>, u64) {
-    let nd = O::exact_from_f64(nodata).unwrap_or_else(|| O::cast_from_f64(nodata));
-    let same = |a: O, b: O| a == b || (a.is_nan() && b.is_nan());
+/// Whether an integer-valued `v` is below 2^53 in magnitude, where f64 holds every integer:
+/// then casting it to any output type gives what [`convert`] gives for the integer.
+#[inline(always)]
+fn whole(v: f64) -> bool {
+    v.abs() < pow2(53)
+}
+
+/// Whether the quick loops are off, so that every cell takes the general path: tests compare
+/// the two ways.
+#[cfg(test)]
+fn general_only() -> bool {
+    tests::GENERAL_ONLY.with(std::cell::Cell::get)
+}
+
+/// Whether the quick loops are off: never outside tests.
+#[cfg(not(test))]
+#[inline(always)]
+fn general_only() -> bool {
+    false
+}
+
+/// Whether two output values are equal, NaN equal to NaN (a valid value reading back as
+/// nodata).
+#[inline(always)]
+fn same<O: Pixel>(a: O, b: O) -> bool {
+    (a == b) | (a.is_nan() & b.is_nan())
+}
+
+/// The quick loop of [`BandAccumulator::fill`]: each cell's [`Quick`] value cast to the output
+/// type (nodata where it has none), `left` cleared unless it takes the general path; returns
+/// the number of the other cells whose value equals the nodata. Branch-free over slices
+/// zipped into one index, so that it vectorises. Values convert by [`Pixel::cast_whole`]:
+/// integer output types only ever receive whole numbers here, since [`output_type`] gives
+/// them to `count` and to `min`, `max` and `range` of integer input alone (the proptest of
+/// the `tests` module checks every statistic and type against the general path).
+#[inline(always)]
+fn quick_fill<I: Iterator, O: Pixel>(
+    inputs: I,
+    quick: impl Fn(I::Item) -> Quick,
+    out: &mut [O],
+    left: &mut [bool],
+    nd: O,
+) -> u64 {
     let mut collisions = 0u64;
-    let mut out = spare::with_capacity(cells).unwrap_or_default();
-    out.extend((0..cells).map(|k| match value(k) {
-        None => nd,
-        Some(v) => {
-            let o = convert::<T, O>(v);
-            collisions += u64::from(same(o, nd));
-            o
-        }
-    }));
-    (out, collisions)
+    for ((o, l), x) in out.iter_mut().zip(left.iter_mut()).zip(inputs) {
+        let q = quick(x);
+        let v = if q.empty { nd } else { O::cast_whole(q.value) };
+        *o = v;
+        *l = q.general;
+        collisions += u64::from(!q.empty & !q.general & same(v, nd));
+    }
+    collisions
 }
 
 /// Converts a cell result to the output type: exactly for integers that fit (the output type
@@ -1476,3 +1749,6 @@ pub fn band_memory_bytes(
         .checked_add(values)?
         .checked_add(columns)
 }
+
+#[cfg(test)]
+mod tests;

@@ -56,6 +56,10 @@ pub trait Pixel: Sample {
     fn to_i128(self) -> Option<i128>;
     /// `v` if an integer type holds it exactly; for floats `v` rounded to nearest.
     fn from_i128(v: i128) -> Option<Self>;
+    /// A whole number `v` (or ±∞; any value for float types) converted as
+    /// [`Sample::cast_from_f64`] converts it, without its rounding step (a no-op for whole
+    /// numbers, not for the compiler): so that loops converting many values vectorise.
+    fn cast_whole(v: f64) -> Self;
 }
 
 macro_rules! int_pixel {
@@ -94,6 +98,19 @@ macro_rules! int_pixel {
             #[inline]
             fn from_i128(v: i128) -> Option<Self> {
                 <$t>::try_from(v).ok()
+            }
+            #[inline(always)]
+            fn cast_whole(v: f64) -> Self {
+                // Clamped first (to the bounds `as` saturates to anyway). Up to 32 bits, the
+                // low bits of `v + 1.5 · 2^52` are `v` in two's complement (the sum is a whole
+                // number in [2^52, 2^53), where the ulp is 1): an addition, which vectorises,
+                // where x86 has no vector conversion that saturates.
+                let v = v.max(<$t>::MIN as f64).min(<$t>::MAX as f64);
+                if <$t>::BITS <= 32 {
+                    (v + 6_755_399_441_055_744.0).to_bits() as $t
+                } else {
+                    v as $t
+                }
             }
         }
     };
@@ -151,6 +168,10 @@ macro_rules! float_pixel {
             fn from_i128(v: i128) -> Option<Self> {
                 Some(v as $t)
             }
+            #[inline(always)]
+            fn cast_whole(v: f64) -> Self {
+                v as $t
+            }
         }
     };
 }
@@ -173,5 +194,33 @@ mod tests {
         assert!(!5u8.is_data(5, true));
         assert!(5u8.is_data(5, false));
         assert_eq!((-0.0f64).canonical().to_bits(), 0);
+    }
+
+    #[test]
+    fn whole_numbers_cast_as_cast_from_f64_does() {
+        fn check<T: Pixel + std::fmt::Debug>() {
+            let p = |k: i32| 2f64.powi(k);
+            let mut whole = vec![0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300];
+            for k in [7, 8, 15, 16, 31, 32, 53, 63, 64] {
+                whole.extend([p(k), p(k) - 1.0, -p(k), -p(k) - 1.0, p(k) + 2.0]);
+            }
+            for v in whole {
+                let (a, b) = (T::cast_whole(v), T::cast_from_f64(v));
+                assert!(
+                    a == b && a.to_f64().to_bits() == b.to_f64().to_bits(),
+                    "{v}: {a:?} {b:?}"
+                );
+            }
+        }
+        check::<u8>();
+        check::<i8>();
+        check::<u16>();
+        check::<i16>();
+        check::<u32>();
+        check::<i32>();
+        check::<u64>();
+        check::<i64>();
+        check::<f32>();
+        check::<f64>();
     }
 }
