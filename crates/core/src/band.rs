@@ -1023,24 +1023,18 @@ impl<T: Pixel> BandAccumulator<T> {
                 |n| self.quick_count(n),
                 |k| Some(Value::Int(n(k).into())),
             ),
-            Statistic::Min => {
-                let min = count.zip(self.min.iter().copied());
+            Statistic::Min | Statistic::Max => {
+                let v = if stat == Statistic::Min {
+                    &self.min
+                } else {
+                    &self.max
+                };
                 self.build_buffer(
                     stat,
-                    min,
+                    count.zip(v.iter().copied()),
                     #[inline(always)]
                     |x| self.quick_sample(x),
-                    |k| extreme(&self.min, k),
-                )
-            }
-            Statistic::Max => {
-                let max = count.zip(self.max.iter().copied());
-                self.build_buffer(
-                    stat,
-                    max,
-                    #[inline(always)]
-                    |x| self.quick_sample(x),
-                    |k| extreme(&self.max, k),
+                    |k| extreme(v, k),
                 )
             }
             Statistic::Range => {
