@@ -6,7 +6,9 @@
 //! counter advances at scheduler ticks, so samples use flat sampling: every sample runs the
 //! same, large number of iterations (tens of milliseconds) and tick lags average out.
 //!
-//! Run: `cargo bench -p rastagg-core --bench kernels -- --warm-up-time 1 --measurement-time 3`.
+//! Run: `cargo bench -p rastagg-core --bench kernels -- --warm-up-time 1 --measurement-time 3`;
+//! with `RASTAGG_BASELINE_CPU=1` in the environment it measures the baseline (SSE2) copies of
+//! the loops instead of the AVX2 ones.
 
 // `criterion_group!` defines an undocumented public function.
 #![allow(missing_docs)]
