@@ -6,8 +6,13 @@
 //! every worker. Each band reads the input rows it covers in block-aligned chunks, feeds them
 //! to a [`BandAccumulator`] and hands the finished buffers to the output writers; the worker
 //! that finishes an input's last band finishes its writers (which rename the outputs into
-//! place). Workers are `--threads` threads of their own; the parallel loops inside a band
-//! (block decoding, tile encoding) run on a rayon pool of as many threads. Bands are planned
+//! place). Workers are the `--threads` threads of a rayon pool, each running that loop
+//! (`broadcast`): the parallel loops inside a band (block decoding, tile encoding) split onto
+//! the same threads, taken up by a worker only while it waits inside such a loop or once no
+//! band is left, so no thread ever blocks handing work to another pool (measured: 2 workers
+//! feeding a separate pool left ~15% of the two cores idle, in waits and wake-ups spread over
+//! the whole run). Bands are never pool tasks: a worker waiting for a decoding task would run
+//! a whole other band nested inside its own, holding up its own band. Bands are planned
 //! from the grid and the memory limit (which, when tight, also counts the workers), never from
 //! timing; the core's results do not depend on the bands anyway, so the outputs are the same
 //! bytes whatever the thread count.
@@ -161,23 +166,25 @@ pub fn run(inputs: &[PathBuf], options: &JobOptions, observer: &dyn Observer) ->
     let start = Instant::now();
     let workers = options.threads.max(1);
     let scheduler = Scheduler {
-        // Block decoding and tile encoding run on this pool, so `--threads` bounds the whole
-        // run, not only the number of bands in flight (rayon's global pool as a fallback).
-        pool: rayon::ThreadPoolBuilder::new()
-            .num_threads(workers)
-            .build()
-            .ok(),
         inputs,
         options,
         observer,
         state: Mutex::new(State::default()),
         outcomes: Mutex::new(vec![None; inputs.len()]),
     };
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| scheduler.work());
+    // Every worker is a thread of this pool, so the parallel loops inside a band (block
+    // decoding, tile encoding) stay on it and `--threads` bounds the whole run.
+    match rayon::ThreadPoolBuilder::new().num_threads(workers).build() {
+        Ok(pool) => {
+            pool.broadcast(|_| scheduler.work());
         }
-    });
+        // Threads of our own, their parallel loops on rayon's global pool.
+        Err(_) => std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| scheduler.work());
+            }
+        }),
+    }
     let outcomes = scheduler
         .outcomes
         .into_inner()
@@ -196,18 +203,6 @@ pub fn run(inputs: &[PathBuf], options: &JobOptions, observer: &dyn Observer) ->
     }
 }
 
-/// Runs `f` on the run's thread pool, so that the parallel loops inside it (block decoding,
-/// tile encoding) use that pool. Only those loops go to the pool; a band's own work stays on
-/// its worker thread. Were whole bands run on the pool, a pool thread waiting for a decoding
-/// task would pick up another band and run it nested, holding up its own (measured: a third
-/// of the bands ran nested, and the 2-thread run left 15% of the CPU idle).
-fn on_pool<R: Send>(pool: Option<&rayon::ThreadPool>, f: impl FnOnce() -> R + Send) -> R {
-    match pool {
-        Some(pool) => pool.install(f),
-        None => f(),
-    }
-}
-
 /// Locks a mutex, recovering the data if a worker panicked while holding it.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -215,7 +210,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Hands out (input, band) units in order, opening inputs as they are reached.
 struct Scheduler<'a> {
-    pool: Option<rayon::ThreadPool>,
     inputs: &'a [PathBuf],
     options: &'a JobOptions,
     observer: &'a dyn Observer,
@@ -233,11 +227,10 @@ struct State {
 impl Scheduler<'_> {
     /// A worker's loop: run units until none is left.
     fn work(&self) {
-        let pool = self.pool.as_ref();
         while let Some((job, band)) = self.next_unit() {
-            job.run_band(band, self.observer, pool);
+            job.run_band(band, self.observer);
             if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-                let outcome = on_pool(pool, || job.finish());
+                let outcome = job.finish();
                 self.record(job.index, outcome);
             }
         }
@@ -379,22 +372,18 @@ impl InputJob {
     }
 
     /// Computes and writes band `b`, recording the first failure.
-    fn run_band(&self, b: usize, observer: &dyn Observer, pool: Option<&rayon::ThreadPool>) {
+    fn run_band(&self, b: usize, observer: &dyn Observer) {
         if lock(&self.failure).is_some() {
             return;
         }
-        let result = with_sample_type!(self.info.sample_type, T => self.run_band_typed::<T>(b, observer, pool));
+        let result =
+            with_sample_type!(self.info.sample_type, T => self.run_band_typed::<T>(b, observer));
         if let Err(e) = result {
             lock(&self.failure).get_or_insert_with(|| e.in_file(self.source.path()).to_string());
         }
     }
 
-    fn run_band_typed<T: Pixel>(
-        &self,
-        b: usize,
-        observer: &dyn Observer,
-        pool: Option<&rayon::ThreadPool>,
-    ) -> Result<(), Error> {
+    fn run_band_typed<T: Pixel>(&self, b: usize, observer: &dyn Observer) -> Result<(), Error> {
         let Some(rows) = self.bands.bands.get(b).cloned() else {
             return Ok(());
         };
@@ -405,7 +394,7 @@ impl InputJob {
             self.in_nodata,
             self.out_nodata,
         )?;
-        self.feed(&mut acc, observer, pool)?;
+        self.feed(&mut acc, observer)?;
         let writers = self.writers.read().unwrap_or_else(|p| p.into_inner());
         for ((out, writer), collisions) in acc
             .finish()
@@ -414,7 +403,7 @@ impl InputJob {
             .zip(&self.collisions)
         {
             collisions.fetch_add(out.nodata_collisions, Ordering::Relaxed);
-            on_pool(pool, || write_buffer(writer, rows.start, &out.buffer))?;
+            write_buffer(writer, rows.start, &out.buffer)?;
             out.buffer.recycle();
         }
         Ok(())
@@ -426,7 +415,6 @@ impl InputJob {
         &self,
         acc: &mut BandAccumulator<T>,
         observer: &dyn Observer,
-        pool: Option<&rayon::ThreadPool>,
     ) -> Result<(), Error> {
         let Range { start, end } = acc.input_rows();
         let chunk = self.bands.chunk_rows.max(1);
@@ -444,7 +432,7 @@ impl InputJob {
                     .len()
                     .ok_or_else(|| Error::Plan(format!("window {window:?} too large")))?;
                 buf.resize(len, T::default());
-                on_pool(pool, || self.source.read_into(self.band, window, buf))?;
+                self.source.read_into(self.band, window, buf)?;
                 acc.add_window(window, buf)?;
                 observer.pixels_done(len as u64);
                 y = next;
