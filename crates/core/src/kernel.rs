@@ -67,9 +67,10 @@ pub(crate) fn tracks_minmax<T: Pixel>(needs: Needs) -> bool {
         || (needs.squares && T::SQUARE_CHECK == Check::Magnitude)
 }
 
-/// Whether the smallest non-zero magnitude is tracked (magnitude proofs of float sums).
-fn tracks_min_abs<T: Pixel>(needs: Needs) -> bool {
-    T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude && (needs.sum || needs.squares)
+/// Whether the smallest non-zero magnitude is tracked (magnitude proofs of float sums):
+/// the one rule behind the passes' const `SUM`/`SQ` flags and the runtime [`Needs`].
+pub(crate) const fn tracks_min_abs<T: Pixel>(sum: bool, squares: bool) -> bool {
+    T::SIGNIFICAND_BITS > 0 && matches!(T::SUM_CHECK, Check::Magnitude) && (sum || squares)
 }
 
 /// Whether the Σx and Σx² of columns `cols` (of the last pass), which hold `n` valid values
@@ -87,7 +88,7 @@ pub(crate) fn range_exact<T: Pixel>(
         e.get(cols.clone())
             .map_or(0.0, |e| e.iter().map(|x| x.abs()).sum())
     };
-    let amin = if tracks_min_abs::<T>(needs) {
+    let amin = if tracks_min_abs::<T>(needs.sum, needs.squares) {
         c.amin.get(cols.clone()).map_or(T::HIGHEST, |v| {
             v.iter().fold(T::HIGHEST, |a, &x| if x < a { x } else { a })
         })
@@ -187,7 +188,7 @@ impl<T: Pixel> Columns<T> {
                 v.resize(n, x);
             }
         }
-        let magnitude = (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
+        let magnitude = tracks_min_abs::<T>(SUM, SQ);
         fill(true, &mut self.cnt, n, 0);
         fill(MM, &mut self.mn, n, T::HIGHEST);
         fill(MM, &mut self.mx, n, T::LOWEST);
@@ -305,7 +306,7 @@ fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
             fresh = false;
         }
     }
-    if MM && (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude {
+    if MM && tracks_min_abs::<T>(SUM, SQ) {
         min_magnitudes(rows, nodata, use_nodata, c, n);
     }
     extent::<T, MM, SUM, SQ>(c, n)
@@ -486,7 +487,7 @@ pub(crate) fn extent<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     c: &Columns<T>,
     n: usize,
 ) -> Extent<T> {
-    let amin_on = (SUM || SQ) && T::SIGNIFICAND_BITS > 0 && T::SUM_CHECK == Check::Magnitude;
+    let amin_on = tracks_min_abs::<T>(SUM, SQ);
     let rounding =
         (SUM && T::SUM_CHECK == Check::Rounding) || (SQ && T::SQUARE_CHECK == Check::Rounding);
     let min = |a: T, b: T| if b < a { b } else { a };
