@@ -11,9 +11,11 @@ use crate::memory::human;
 use crate::plan::OutputGrid;
 use crate::source::SourceInfo;
 
-/// Input bytes one read aims at: large enough for the reader to decode many blocks in
-/// parallel, small next to the memory limit.
-const CHUNK_BYTES: u64 = 16 << 20;
+/// Input bytes one read aims at: small enough that what a worker decodes is still in its
+/// core's cache when the statistics read it, and small next to the memory limit; idle
+/// workers share a read's blocks. (Measured on the 21600 × 10800 benchmark, 10-row reads
+/// against 194-row ones: peak RSS 180-199 → 145-151 MB, time the same within noise.)
+const CHUNK_BYTES: u64 = 1 << 20;
 /// Tile height of the outputs: bands of whole tile rows let the writer encode them at once.
 const OUTPUT_TILE_ROWS: u64 = 256;
 /// Decoded input bytes one band aims at: the band's share of the input decides its height,
@@ -53,7 +55,13 @@ pub fn plan_bands(
     let row_bytes = input.width.saturating_mul(size).max(1);
     let block = input.block_height.clamp(1, input.height.max(1));
     // A read never holds more rows than the input has: small inputs budget what they read.
-    let chunk_rows = ((CHUNK_BYTES / row_bytes / block).max(1) * block)
+    // Whole output rows per read when that stays near the aim, so that no output row is
+    // folded from two reads.
+    let unit = match out.grid.y.factor_value().map(|f| lcm(f, block)) {
+        Some(u) if u.saturating_mul(row_bytes) <= CHUNK_BYTES => u,
+        _ => block,
+    };
+    let chunk_rows = ((CHUNK_BYTES / row_bytes / unit).max(1) * unit)
         .min(input.height.div_ceil(block).saturating_mul(block));
     let chunk_bytes = chunk_rows.saturating_mul(row_bytes);
     // Writers keep at most a tile row per band in flight, plus the one being filled; a tile
@@ -146,6 +154,11 @@ mod tests {
     /// The bands of a `width` × `height` Float32 input in blocks of `block` rows, factor 5,
     /// six statistics, for `workers` workers within `limit` bytes.
     fn bands(width: u64, height: u64, block: u64, workers: usize, limit: u64) -> Vec<Range<u64>> {
+        plan(width, height, block, workers, limit).bands
+    }
+
+    /// The plan behind [`bands`].
+    fn plan(width: u64, height: u64, block: u64, workers: usize, limit: u64) -> BandPlan {
         let input = SourceInfo {
             width,
             height,
@@ -166,9 +179,19 @@ mod tests {
             .iter()
             .map(|&s| output_type(s, SampleType::F32, &stats.options, -9999.0))
             .collect();
-        plan_bands(&input, &out, &stats, &types, workers, limit)
-            .unwrap()
-            .bands
+        plan_bands(&input, &out, &stats, &types, workers, limit).unwrap()
+    }
+
+    #[test]
+    fn reads_are_small_and_hold_whole_output_rows() {
+        // One-row strips of 86 400 bytes: 10 rows (two output rows) come nearest 1 MiB.
+        assert_eq!(plan(21_600, 10_800, 1, 2, 4 << 30).chunk_rows, 10);
+        // 16-row strips: 80 rows (lcm with the factor 5) would be 6.6 MiB, so whole strips.
+        assert_eq!(plan(21_600, 10_800, 16, 2, 4 << 30).chunk_rows, 16);
+        // Narrow input: as many whole output rows as fit in 1 MiB.
+        assert_eq!(plan(1_000, 10_000, 1, 2, 4 << 30).chunk_rows, 260);
+        // 256-row tiles: one tile row.
+        assert_eq!(plan(21_600, 10_800, 256, 2, 4 << 30).chunk_rows, 256);
     }
 
     #[test]
