@@ -6,6 +6,11 @@
 //! counter advances at scheduler ticks, so samples use flat sampling: every sample runs the
 //! same, large number of iterations (tens of milliseconds) and tick lags average out.
 //!
+//! `f32_around_0` is the f32 input shifted to −15 … 15 (temperatures in °C): values near zero
+//! make the magnitude proof of whole column blocks fail for the sums of squares, so each cell
+//! is proved on its own (`fold_columns`), as on real data; the other inputs never take that
+//! path.
+//!
 //! Run: `cargo bench -p rastagg-core --bench kernels -- --warm-up-time 1 --measurement-time 3`;
 //! with `RASTAGG_BASELINE_CPU=1` in the environment it measures the baseline (SSE2) copies of
 //! the loops instead of the AVX2 ones.
@@ -121,6 +126,7 @@ fn bench_type<T: Pixel>(
 
 fn kernels(c: &mut Criterion<CpuTime>) {
     bench_type::<f32>(c, "f32", |v| v as f32, -9999.0);
+    bench_type::<f32>(c, "f32_around_0", |v| ((v - 300.0) * 0.3) as f32, -9999.0);
     bench_type::<i16>(c, "i16", |v| (v * 10.0) as i16, -32768);
 }
 
