@@ -63,7 +63,8 @@ use crate::error::{CoreError, Result};
 use crate::exact::{DoubleDouble, ExactSum, TINY_SQUARE_ROOT, ldexp, pow2, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
 use crate::kernel::{
-    ColumnPass, Columns, ROW_LIMIT, column_pass, range_exact, sums_exact, tracks_minmax,
+    ColumnPass, Columns, Extent, ROW_LIMIT, column_pass, range_exact, sums_exact, tracks_min_abs,
+    tracks_minmax,
 };
 use crate::output::{OutputBuffer, output_type};
 use crate::pixel::Pixel;
@@ -147,7 +148,22 @@ struct RunTotals<T> {
     n: Vec<u32>,
     lo: Vec<T>,
     hi: Vec<T>,
+    /// Smallest non-zero magnitudes, for cells proved one by one.
+    amin: Vec<T>,
+    /// Whether each cell's sums are proved exact (cells proved one by one).
+    proved: Vec<bool>,
     parts: [Vec<f64>; 3],
+}
+
+/// What a run fold needs to prove its cells one by one (their block's proof failed), and to
+/// add a cell whose proof fails from the window's pixels: the window's rows of the output
+/// row, the run's pieces, the window and its pixels.
+#[derive(Clone, Copy)]
+struct CellProofs<'a, T> {
+    ys: &'a Range<u64>,
+    pieces: &'a [Piece],
+    window: &'a Window,
+    data: &'a [T],
 }
 
 /// A vector of `n` copies of `v`, or an error instead of an allocation failure.
@@ -432,7 +448,11 @@ impl<T: Pixel> BandAccumulator<T> {
                 let block_exact = sums && sums_exact(&extent, most, self.needs);
                 let block = pieces.get(first..last).unwrap_or(&[]);
                 if (block_exact || !sums) && !T::ROUNDING_CHECKED {
-                    self.fold_proved(r, block, b0);
+                    self.fold_proved(r, block, b0, None);
+                } else if !T::ROUNDING_CHECKED {
+                    let ys = start..end;
+                    let window = (&ys, w, data);
+                    self.fold_proved(r, block, b0, Some(window));
                 } else {
                     for p in block {
                         self.fold_columns(r, start..end, p, b0, block_exact, w, data);
@@ -445,11 +465,19 @@ impl<T: Pixel> BandAccumulator<T> {
     }
 
     /// Folds the columns of every piece of a block (column totals start at window column `b0`)
-    /// into its cell, when the block's proof covers every sum (or none is asked) and no
-    /// addition needs a rounding check (all types but f64): [`BandAccumulator::fold_columns`]
-    /// without its per-piece proofs, run by run of side-by-side pieces of one width (all of a
-    /// block but its edges, usually) so that each accumulator folds in one straight loop.
-    fn fold_proved(&mut self, r: u64, pieces: &[Piece], b0: usize) {
+    /// into its cell, when no addition needs a rounding check (all types but f64), run by run
+    /// of side-by-side pieces of one width (all of a block but its edges, usually) so that
+    /// each accumulator folds in one straight loop. Without `window`, the block's proof covers
+    /// every sum (or none is asked); with it (the window's rows of the output row, the window
+    /// and its pixels), each cell is proved on its own, as [`BandAccumulator::fold_columns`]
+    /// does, and a cell whose proof fails is added from the pixels.
+    fn fold_proved(
+        &mut self,
+        r: u64,
+        pieces: &[Piece],
+        b0: usize,
+        window: Option<(&Range<u64>, &Window, &[T])>,
+    ) {
         let mut rest = pieces;
         while let Some(head) = rest.first() {
             let width = head.local.len();
@@ -465,24 +493,38 @@ impl<T: Pixel> BandAccumulator<T> {
                 .min(COLUMN_BLOCK);
             let first = self.cell(r, head.col);
             let from = head.local.start - b0;
+            let proofs = window.map(|(ys, window, data)| CellProofs {
+                ys,
+                pieces: rest.get(..run).unwrap_or(&[]),
+                window,
+                data,
+            });
             match width {
-                1 => self.fold_run::<1>(first, from, run, width),
-                2 => self.fold_run::<2>(first, from, run, width),
-                3 => self.fold_run::<3>(first, from, run, width),
-                4 => self.fold_run::<4>(first, from, run, width),
-                5 => self.fold_run::<5>(first, from, run, width),
-                8 => self.fold_run::<8>(first, from, run, width),
-                10 => self.fold_run::<10>(first, from, run, width),
-                _ => self.fold_run::<0>(first, from, run, width),
+                1 => self.fold_run::<1>(first, from, run, width, proofs),
+                2 => self.fold_run::<2>(first, from, run, width, proofs),
+                3 => self.fold_run::<3>(first, from, run, width, proofs),
+                4 => self.fold_run::<4>(first, from, run, width, proofs),
+                5 => self.fold_run::<5>(first, from, run, width, proofs),
+                8 => self.fold_run::<8>(first, from, run, width, proofs),
+                10 => self.fold_run::<10>(first, from, run, width, proofs),
+                _ => self.fold_run::<0>(first, from, run, width, proofs),
             }
             rest = rest.get(run.max(1)..).unwrap_or(&[]);
         }
     }
 
     /// [`BandAccumulator::fold_proved`] for `run` side-by-side pieces of `width` columns from
-    /// column total `from`, feeding cells `first..first + run`. `W` is `width` when it is one
-    /// of the common factors (the loops then unroll), 0 otherwise.
-    fn fold_run<const W: usize>(&mut self, first: usize, from: usize, run: usize, width: usize) {
+    /// column total `from`, feeding cells `first..first + run`, each proved on its own when
+    /// `proofs` is given. `W` is `width` when it is one of the common factors (the loops then
+    /// unroll), 0 otherwise.
+    fn fold_run<const W: usize>(
+        &mut self,
+        first: usize,
+        from: usize,
+        run: usize,
+        width: usize,
+        proofs: Option<CellProofs<'_, T>>,
+    ) {
         let w = if W == 0 { width } else { W };
         let needs = self.needs;
         let cols = &self.columns;
@@ -509,7 +551,9 @@ impl<T: Pixel> BandAccumulator<T> {
         for (c, &k) in self.count.iter_mut().skip(first).zip(&t.n) {
             *c += u64::from(k);
         }
-        if needs.minmax {
+        // Cells proved one by one need their extents whether min/max are asked or not.
+        let extents = needs.minmax || (proofs.is_some() && tracks_minmax::<T>(needs));
+        if extents {
             let lo = cols.mn.get(span.clone());
             totals::<T, W>(
                 lo,
@@ -528,6 +572,8 @@ impl<T: Pixel> BandAccumulator<T> {
                 T::LOWEST,
                 |a, x| if x > a { x } else { a },
             );
+        }
+        if needs.minmax {
             let cells = self.min.iter_mut().zip(self.max.iter_mut()).skip(first);
             for ((m, x), (&l, &h)) in cells.zip(t.lo.iter().zip(&t.hi)) {
                 let (l, h) = (l.canonical(), h.canonical());
@@ -537,6 +583,31 @@ impl<T: Pixel> BandAccumulator<T> {
         }
         if !(needs.sum || needs.squares) {
             return;
+        }
+        let mut all_proved = true;
+        if proofs.is_some() {
+            let small = cols
+                .amin
+                .get(span.clone())
+                .filter(|_| tracks_min_abs::<T>(needs.sum, needs.squares));
+            totals::<T, W>(small, w, run, &mut t.amin, T::HIGHEST, |a, x| {
+                if x < a { x } else { a }
+            });
+            t.proved.clear();
+            // (Without magnitude checks the proof reads no extent: these may be stale.)
+            let lo = t.lo.iter().copied().chain(std::iter::repeat(T::HIGHEST));
+            let hi = t.hi.iter().copied().chain(std::iter::repeat(T::LOWEST));
+            for (((&k, lo), hi), &amin) in t.n.iter().zip(lo).zip(hi).zip(&t.amin) {
+                let extent = Extent {
+                    lo,
+                    hi,
+                    amin,
+                    errors: 0.0,
+                };
+                let proved = sums_exact(&extent, u64::from(k), needs);
+                all_proved &= proved;
+                t.proved.push(proved);
+            }
         }
         let on = [needs.sum, needs.squares, needs.squares && T::SPLIT_SQUARES];
         for ((part, src), on) in t
@@ -551,10 +622,11 @@ impl<T: Pixel> BandAccumulator<T> {
         // Cells without exact sums whose fast sums take these parts exactly are done in
         // one pass; otherwise every cell (rare) goes through `merge` on its own.
         let fast = [&mut self.s1, &mut self.s2, &mut self.s3];
-        let mut clean = self
-            .exact
-            .get(first..first + run)
-            .is_some_and(|e| e.iter().all(Option::is_none));
+        let mut clean = all_proved
+            && self
+                .exact
+                .get(first..first + run)
+                .is_some_and(|e| e.iter().all(Option::is_none));
         for (sums, part) in fast.iter().zip(&t.parts) {
             for (&s, &p) in sums.iter().skip(first).zip(part) {
                 let (v, e) = two_sum(s, p);
@@ -571,18 +643,27 @@ impl<T: Pixel> BandAccumulator<T> {
         }
         let t = std::mem::take(&mut self.run);
         for (i, &k) in t.n.iter().enumerate() {
-            if k > 0 {
-                self.merge(
-                    first + i,
+            let cell = first + i;
+            match proofs {
+                _ if k == 0 => {}
+                Some(p) if !t.proved.get(i).copied().unwrap_or(false) => {
+                    if let Some(piece) = p.pieces.get(i) {
+                        self.recompute(cell, p.ys.clone(), piece, p.window, p.data);
+                    }
+                }
+                _ => self.merge(
+                    cell,
                     t.parts.each_ref().map(|p| p.get(i).copied().unwrap_or(0.0)),
-                );
+                ),
             }
         }
         self.run = t;
     }
 
     /// Folds the columns of piece `p` (column totals start at window column `b0`) into its
-    /// cell; `proved` says the block's proof already covers its sums.
+    /// cell, for rounding-checked input (f64), whose additions of column totals are checked
+    /// too (other types fold run by run: [`BandAccumulator::fold_proved`]); `proved` says the
+    /// block's proof already covers its sums.
     #[allow(clippy::too_many_arguments)]
     fn fold_columns(
         &mut self,
@@ -601,9 +682,6 @@ impl<T: Pixel> BandAccumulator<T> {
         // The piece's extent: for min/max, and for its own proof when the block's failed.
         let tracked = tracks_minmax::<T>(needs) && (needs.minmax || !proved);
         let split = needs.squares && T::SPLIT_SQUARES;
-        // Rounding-checked types (f64) check the column totals' additions too; the magnitude
-        // and static proofs cover every partial sum of the piece in any order.
-        let checked = T::ROUNDING_CHECKED;
         let (Some(cnt), Some(s1), Some(s2), Some(s3), Some(lo), Some(hi)) = (
             cols.cnt.get(local.clone()),
             part(needs.sum, &cols.s1, &local),
@@ -625,31 +703,19 @@ impl<T: Pixel> BandAccumulator<T> {
                 mn = if lo[j] < mn { lo[j] } else { mn };
                 mx = if hi[j] > mx { hi[j] } else { mx };
             }
-            if checked {
-                let mut add = |p: &mut f64, v: f64| {
-                    let (t, e) = two_sum(*p, v);
-                    unrounded &= e == 0.0 && t.is_finite();
-                    *p = t;
-                };
-                if needs.sum {
-                    add(&mut p1, s1[j]);
-                }
-                if needs.squares {
-                    add(&mut p2, s2[j]);
-                }
-                if split {
-                    add(&mut p3, s3[j]);
-                }
-            } else {
-                if needs.sum {
-                    p1 += s1[j];
-                }
-                if needs.squares {
-                    p2 += s2[j];
-                }
-                if split {
-                    p3 += s3[j];
-                }
+            let mut add = |p: &mut f64, v: f64| {
+                let (t, e) = two_sum(*p, v);
+                unrounded &= e == 0.0 && t.is_finite();
+                *p = t;
+            };
+            if needs.sum {
+                add(&mut p1, s1[j]);
+            }
+            if needs.squares {
+                add(&mut p2, s2[j]);
+            }
+            if split {
+                add(&mut p3, s3[j]);
             }
         }
         if n == 0 {
