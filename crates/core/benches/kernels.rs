@@ -8,8 +8,8 @@
 //!
 //! `f32_around_0` is the f32 input shifted to −15 … 15 (temperatures in °C): values near zero
 //! make the magnitude proof of whole column blocks fail for the sums of squares, so each cell
-//! is proved on its own (`fold_columns`), as on real data; the other inputs never take that
-//! path.
+//! is proved on its own (the run fold with per-cell proofs), as on real data; the other
+//! inputs never take that path.
 //!
 //! Run: `cargo bench -p rastagg-core --bench kernels -- --warm-up-time 1 --measurement-time 3`;
 //! with `RASTAGG_BASELINE_CPU=1` in the environment it measures the baseline (SSE2) copies of
