@@ -36,6 +36,7 @@ mod grid;
 mod options;
 mod output;
 mod rows;
+mod runs;
 mod sink;
 mod tags;
 mod tile;
