@@ -4,7 +4,8 @@
 # (../shared/bench/make_world.py), aggregated by factor 5.
 # One interleaved round per REPEAT: six statistics (2 threads), count alone, mean alone (2
 # threads), six statistics on 1 thread, and `gdal_translate -r average -outsize` (mean alone).
-# Prints medians of wall time and peak RSS, and the ratios the goals are stated in.
+# Prints medians of wall time and peak RSS (and every round's time), and the ratios the goals
+# are stated in.
 # Usage: benches/aggregate.sh [WORKDIR]   (default /tmp/rastagg-bench; the input is made once)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,11 +49,11 @@ for _ in $(seq "$repeat"); do
         rss[$name]+="${r#* } "
     done
 done
-printf '%-10s %8s %10s\n' run seconds peak_MB
+printf '%-10s %8s %10s  %s\n' run seconds peak_MB 'every round (s)'
 for name in "${names[@]}"; do
     s=$(tr ' ' '\n' <<<"${secs[$name]}" | grep . | median)
     m=$(tr ' ' '\n' <<<"${rss[$name]}" | grep . | median)
-    printf '%-10s %8.2f %10.0f\n' "$name" "$s" "$(awk "BEGIN{print $m/1024}")"
+    printf '%-10s %8.2f %10.0f  %s\n' "$name" "$s" "$(awk "BEGIN{print $m/1024}")" "${secs[$name]}"
     declare "med_$name=$s"
 done
 awk -v six="$med_six" -v count="$med_count" -v mean="$med_mean" -v one="$med_six_1t" -v gdal="$med_gdal_mean" 'BEGIN {

@@ -431,12 +431,12 @@ fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
         for row in &rows {
             let x = row[k];
             // Zero the invalid values before widening (one mask in the input's lanes).
-            let xf = if x.is_data(nodata, use_nodata | (T::SIGNIFICAND_BITS > 0)) {
+            let x = if x.is_data(nodata, use_nodata | (T::SIGNIFICAND_BITS > 0)) {
                 x
             } else {
                 T::default()
-            }
-            .to_f64();
+            };
+            let xf = x.to_f64();
             if SUM {
                 let t = sum + xf;
                 if e1_on {
@@ -448,7 +448,7 @@ fn sums_into<T: Pixel, const SUM: bool, const SQ: bool, const R: usize>(
             if SQ && T::SPLIT_SQUARES {
                 let q = xf * xf;
                 // f32(x²), the high half (an f32 product rounds the exact square once).
-                let h = f64::from(q as f32);
+                let h = x.square_high();
                 sq += h;
                 sq_lo += q - h;
             } else if SQ {

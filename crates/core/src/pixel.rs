@@ -50,6 +50,11 @@ pub trait Pixel: Sample {
     fn nan_unless(self, keep: bool) -> Self;
     /// `|self|` (floats only; integers return themselves, the kernels never ask them).
     fn magnitude(self) -> Self;
+    /// The high part of a split square ([`Pixel::SPLIT_SQUARES`]): `x²` rounded once to the
+    /// type, widened. For f32 that is the f32 product `x · x`, which IEEE rounds from the exact
+    /// square, as casting the (exact) f64 square would: in the input's lanes, one conversion
+    /// fewer per value. Other types: `x²` in f64 (the kernels never ask them).
+    fn square_high(self) -> f64;
     /// Total order used to sort values (floats: IEEE total order; NaN never reaches it).
     fn total_cmp(&self, other: &Self) -> Ordering;
     /// The value as an i128 for integer types (exact), `None` for floats.
@@ -82,6 +87,11 @@ macro_rules! int_pixel {
             #[inline(always)]
             fn magnitude(self) -> Self {
                 self
+            }
+            #[inline(always)]
+            fn square_high(self) -> f64 {
+                let x = self as f64;
+                x * x
             }
             #[inline(always)]
             fn nan_unless(self, _keep: bool) -> Self {
@@ -151,6 +161,10 @@ macro_rules! float_pixel {
             #[inline(always)]
             fn magnitude(self) -> Self {
                 self.abs()
+            }
+            #[inline(always)]
+            fn square_high(self) -> f64 {
+                f64::from(self * self)
             }
             #[inline(always)]
             fn nan_unless(self, keep: bool) -> Self {
