@@ -772,23 +772,48 @@ impl<T: Pixel> BandAccumulator<T> {
         }
     }
 
-    /// Adds the window's pixels of one cell to its exact sums (the fast proof failed).
+    /// Adds the window's pixels of one cell to its exact sums (the fast proof failed). f32
+    /// values (whose squares f64 holds exactly) are first summed as checked double-f64 pairs,
+    /// which enter the exact sums as two terms each when no update rounded (nearly always: the
+    /// proofs fail on a value close to zero next to large ones, well within a pair's 106 bits);
+    /// otherwise, and for other types, value by value.
     fn recompute(&mut self, cell: usize, ys: Range<u64>, p: &Piece, w: &Window, data: &[T]) {
         let (nodata, use_nodata, needs) = (self.nodata, self.use_nodata, self.needs);
+        let values = || {
+            ys.clone()
+                .filter_map(|j| {
+                    let off = (j - w.y) as usize * w.cols as usize;
+                    data.get(off + p.local.start..off + p.local.end)
+                })
+                .flatten()
+                .filter(|x| x.is_data(nodata, use_nodata))
+                .map(|x| x.to_f64())
+        };
+        if T::SPLIT_SQUARES {
+            let (mut s1, mut s2) = (PairSum::default(), PairSum::default());
+            for x in values() {
+                s1.add(x);
+                s2.add(x * x);
+            }
+            if s1.exact && s2.exact {
+                let Some(e) = self.promote(cell) else { return };
+                for (on, sum, pair) in [(needs.sum, &mut e.s1, s1), (needs.squares, &mut e.s2, s2)]
+                {
+                    if on {
+                        sum.add(pair.hi);
+                        sum.add(pair.lo);
+                    }
+                }
+                return;
+            }
+        }
         let Some(e) = self.promote(cell) else { return };
-        for j in ys {
-            let off = (j - w.y) as usize * w.cols as usize;
-            let Some(row) = data.get(off + p.local.start..off + p.local.end) else {
-                continue;
-            };
-            for &x in row.iter().filter(|x| x.is_data(nodata, use_nodata)) {
-                let xf = x.to_f64();
-                if needs.sum {
-                    e.s1.add(xf);
-                }
-                if needs.squares {
-                    e.s2.add_product(xf, xf);
-                }
+        for xf in values() {
+            if needs.sum {
+                e.s1.add(xf);
+            }
+            if needs.squares {
+                e.s2.add_product(xf, xf);
             }
         }
     }

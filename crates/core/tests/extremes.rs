@@ -462,3 +462,34 @@ proptest! {
         }
     }
 }
+
+/// A cell whose values span far more than f64's 53 bits (2^30 beside many 2^-30: every proof
+/// fails, the cell is summed from its pixels) keeps the low bits it gathers: 143 · 2^-30 is
+/// more than half an ulp of 2^30 in f64, so the exact sum rounds up to 2^30 + 2^-22, while a
+/// sum that dropped them would give 2^30. The output nodata is not an f32, so `sum` and `mean`
+/// are Float64 and show it; window splits must not change it.
+#[test]
+fn float32_low_bits_of_a_recomputed_cell_count() {
+    let grid = Grid::factor(12, 12, 12, 12).unwrap();
+    let stats = StatSet::parse("sum,mean,SD").unwrap();
+    let mut data = vec![2f32.powi(-30); 144];
+    data[77] = 2f32.powi(30);
+    let exact_sum = 2f64.powi(30) + 2f64.powi(-22);
+    for (cols, rows) in [
+        (vec![], vec![]),
+        (vec![5], vec![3, 7]),
+        (vec![1, 11], vec![6]),
+    ] {
+        let outs = run(&stats, &grid, &data, None, -1e300, &[], &cols, &rows, 1);
+        assert_eq!(values(&outs, "sum"), [exact_sum], "cuts {cols:?} {rows:?}");
+        assert_eq!(
+            values(&outs, "mean"),
+            [exact_sum / 144.0],
+            "cuts {cols:?} {rows:?}"
+        );
+        // Σx² = 2^60 + 143 · 2^-60: SD = √(Σx²/n − mean²), which f64 gives within an ulp.
+        let sd = values(&outs, "SD")[0];
+        let reference = (2f64.powi(60) / 144.0 - (exact_sum / 144.0).powi(2)).sqrt();
+        assert!(ulps(sd, reference) <= 1, "SD {sd} vs {reference}");
+    }
+}
