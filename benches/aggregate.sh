@@ -4,8 +4,8 @@
 # (../shared/bench/make_world.py), aggregated by factor 5.
 # One interleaved round per REPEAT: six statistics (2 threads), count alone, mean alone (2
 # threads), six statistics on 1 thread, and `gdal_translate -r average -outsize` (mean alone).
-# Prints medians of wall time and peak RSS (and every round's time), and the ratios the goals
-# are stated in.
+# Prints medians of wall time, peak RSS and CPU time (user + system), every round's wall time,
+# and the ratios the goals are stated in.
 # Usage: benches/aggregate.sh [WORKDIR]   (default /tmp/rastagg-bench; the input is made once)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,15 +21,15 @@ cargo build --release -q
 bin=$(realpath "${CARGO_TARGET_DIR:-target}")/release/rastagg
 out="$work/out"
 
-# Runs a command under /usr/bin/time; prints "seconds maxrss_kb".
+# Runs a command under /usr/bin/time; prints "seconds maxrss_kb cpu_seconds".
 measure() {
     rm -rf "$out"
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>&1
-    cat "$work/time.txt"
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$@" >/dev/null 2>&1
+    awk '{print $1, $2, $3 + $4}' "$work/time.txt"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-declare -A secs rss
+declare -A secs rss cpu
 names=(six count mean six_1t gdal_mean)
 for _ in $(seq "$repeat"); do
     for name in "${names[@]}"; do
@@ -45,15 +45,19 @@ for _ in $(seq "$repeat"); do
         gdal_mean) r=$(measure gdal_translate -q -r average -outsize 4320 2160 \
                 -co TILED=YES -co COMPRESS=DEFLATE "$input" "$work/gdal_mean.tif") ;;
         esac
-        secs[$name]+="${r% *} "
-        rss[$name]+="${r#* } "
+        read -r s m c <<<"$r"
+        secs[$name]+="$s "
+        rss[$name]+="$m "
+        cpu[$name]+="$c "
     done
 done
-printf '%-10s %8s %10s  %s\n' run seconds peak_MB 'every round (s)'
+printf '%-10s %8s %10s %8s  %s\n' run seconds peak_MB cpu_s 'every round (s)'
 for name in "${names[@]}"; do
     s=$(tr ' ' '\n' <<<"${secs[$name]}" | grep . | median)
     m=$(tr ' ' '\n' <<<"${rss[$name]}" | grep . | median)
-    printf '%-10s %8.2f %10.0f  %s\n' "$name" "$s" "$(awk "BEGIN{print $m/1024}")" "${secs[$name]}"
+    c=$(tr ' ' '\n' <<<"${cpu[$name]}" | grep . | median)
+    printf '%-10s %8.2f %10.0f %8.2f  %s\n' "$name" "$s" "$(awk "BEGIN{print $m/1024}")" "$c" \
+        "${secs[$name]}"
     declare "med_$name=$s"
 done
 awk -v six="$med_six" -v count="$med_count" -v mean="$med_mean" -v one="$med_six_1t" -v gdal="$med_gdal_mean" 'BEGIN {
