@@ -451,8 +451,13 @@ impl<T: Pixel> BandAccumulator<T> {
                     self.fold_proved(r, block, b0, None);
                 } else if !T::ROUNDING_CHECKED {
                     let ys = start..end;
-                    let window = (&ys, w, data);
-                    self.fold_proved(r, block, b0, Some(window));
+                    let proofs = CellProofs {
+                        ys: &ys,
+                        pieces: block,
+                        window: w,
+                        data,
+                    };
+                    self.fold_proved(r, block, b0, Some(proofs));
                 } else {
                     for p in block {
                         self.fold_columns(r, start..end, p, b0, block_exact, w, data);
@@ -467,16 +472,16 @@ impl<T: Pixel> BandAccumulator<T> {
     /// Folds the columns of every piece of a block (column totals start at window column `b0`)
     /// into its cell, when no addition needs a rounding check (all types but f64), run by run
     /// of side-by-side pieces of one width (all of a block but its edges, usually) so that
-    /// each accumulator folds in one straight loop. Without `window`, the block's proof covers
-    /// every sum (or none is asked); with it (the window's rows of the output row, the window
-    /// and its pixels), each cell is proved on its own, as [`BandAccumulator::fold_columns`]
-    /// does, and a cell whose proof fails is added from the pixels.
+    /// each accumulator folds in one straight loop. Without `proofs`, the block's proof covers
+    /// every sum (or none is asked); with them (whose `pieces` are the block's), each cell is
+    /// proved on its own, as [`BandAccumulator::fold_columns`] does, and a cell whose proof
+    /// fails is added from the pixels.
     fn fold_proved(
         &mut self,
         r: u64,
         pieces: &[Piece],
         b0: usize,
-        window: Option<(&Range<u64>, &Window, &[T])>,
+        proofs: Option<CellProofs<'_, T>>,
     ) {
         let mut rest = pieces;
         while let Some(head) = rest.first() {
@@ -493,11 +498,9 @@ impl<T: Pixel> BandAccumulator<T> {
                 .min(COLUMN_BLOCK);
             let first = self.cell(r, head.col);
             let from = head.local.start - b0;
-            let proofs = window.map(|(ys, window, data)| CellProofs {
-                ys,
+            let proofs = proofs.map(|p| CellProofs {
                 pieces: rest.get(..run).unwrap_or(&[]),
-                window,
-                data,
+                ..p
             });
             match width {
                 1 => self.fold_run::<1>(first, from, run, width, proofs),
@@ -530,7 +533,8 @@ impl<T: Pixel> BandAccumulator<T> {
         let cols = &self.columns;
         let t = &mut self.run;
         let span = from..from + run * w;
-        // The per-cell totals, one accumulator at a time, into `out` (resized to `run`).
+        // The per-cell totals, one accumulator at a time, into `out` (resized to `run`; the
+        // identity `id` for every cell when the accumulator is off).
         fn totals<V: Copy, const W: usize>(
             src: Option<&[V]>,
             w: usize,
@@ -540,6 +544,9 @@ impl<T: Pixel> BandAccumulator<T> {
             op: impl Fn(V, V) -> V,
         ) {
             let w = if W == 0 { w } else { W };
+            if src.is_none() {
+                out.clear();
+            }
             out.resize(run, id);
             for (o, ch) in out.iter_mut().zip(src.unwrap_or(&[]).chunks_exact(w)) {
                 *o = ch.iter().fold(id, |a, &x| op(a, x));
@@ -551,10 +558,11 @@ impl<T: Pixel> BandAccumulator<T> {
         for (c, &k) in self.count.iter_mut().skip(first).zip(&t.n) {
             *c += u64::from(k);
         }
-        // Cells proved one by one need their extents whether min/max are asked or not.
+        // Cells proved one by one need their extents whether min/max are asked or not (the
+        // identities when the pass tracks none: their proof then reads no extent).
         let extents = needs.minmax || (proofs.is_some() && tracks_minmax::<T>(needs));
-        if extents {
-            let lo = cols.mn.get(span.clone());
+        if needs.minmax || proofs.is_some() {
+            let lo = cols.mn.get(span.clone()).filter(|_| extents);
             totals::<T, W>(
                 lo,
                 w,
@@ -563,7 +571,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 T::HIGHEST,
                 |a, x| if x < a { x } else { a },
             );
-            let hi = cols.mx.get(span.clone());
+            let hi = cols.mx.get(span.clone()).filter(|_| extents);
             totals::<T, W>(
                 hi,
                 w,
@@ -594,10 +602,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 if x < a { x } else { a }
             });
             t.proved.clear();
-            // (Without magnitude checks the proof reads no extent: these may be stale.)
-            let lo = t.lo.iter().copied().chain(std::iter::repeat(T::HIGHEST));
-            let hi = t.hi.iter().copied().chain(std::iter::repeat(T::LOWEST));
-            for (((&k, lo), hi), &amin) in t.n.iter().zip(lo).zip(hi).zip(&t.amin) {
+            for (((&k, &lo), &hi), &amin) in t.n.iter().zip(&t.lo).zip(&t.hi).zip(&t.amin) {
                 let extent = Extent {
                     lo,
                     hi,

@@ -56,7 +56,7 @@ impl TileCodec {
 /// zlib-wrapped deflate of `raw` as `config` says, with this thread's compressor
 /// (reset) and output buffer, kept from tile to tile, the result copied out at its size: a new
 /// compressor allocates 370 KiB of tables, and allocators such as musl's map and unmap blocks
-/// that size on every allocation (918 times for the benchmark's six outputs). The compressor
+/// that size on every allocation (once per tile: 918 tiles for the benchmark's six outputs). The compressor
 /// always gets the same room, zlib's bound for the input size, in one call: zlib-rs's bytes
 /// depend on the room it is given, and outputs must not depend on what a thread compressed
 /// before.

@@ -74,6 +74,7 @@ pub(crate) fn compress(raw: &[u8]) -> Vec<u8> {
     // Two distance codes of one bit each (distance 1 is the only one used).
     let dist = Code::new(&[1, 1]);
     let header = Header::new(&lit.lengths, &dist.lengths);
+    // Each symbol's code, plus, for a length, its extra bits and the distance code.
     let payload: u64 = freq
         .iter()
         .zip(&lit.lengths)
@@ -82,8 +83,8 @@ pub(crate) fn compress(raw: &[u8]) -> Vec<u8> {
             let extra = s
                 .checked_sub(257)
                 .and_then(|c| LENGTH_EXTRA.get(c))
-                .map_or(0, |&e| u64::from(e) + 1);
-            u64::from(f) * (u64::from(l) + extra)
+                .map_or(0, |&e| e + dist.lengths[0]);
+            u64::from(f) * u64::from(l + extra)
         })
         .sum();
     let huffman_bytes = (header.bits() + payload).div_ceil(8);
