@@ -63,8 +63,8 @@ use crate::error::{CoreError, Result};
 use crate::exact::{DoubleDouble, ExactSum, TINY_SQUARE_ROOT, ldexp, pow2, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
 use crate::kernel::{
-    ColumnPass, Columns, Extent, ROW_LIMIT, column_pass, range_exact, sums_exact, tracks_min_abs,
-    tracks_minmax,
+    ColumnPass, Columns, ROW_LIMIT, column_pass, prove_cells, range_exact, sums_exact,
+    tracks_min_abs, tracks_minmax,
 };
 use crate::output::{OutputBuffer, output_type};
 use crate::pixel::Pixel;
@@ -502,15 +502,16 @@ impl<T: Pixel> BandAccumulator<T> {
                 pieces: rest.get(..run).unwrap_or(&[]),
                 ..p
             });
+            // The run's loops are compiled for AVX2 too (fold_run is inlined into each copy).
             match width {
-                1 => self.fold_run::<1>(first, from, run, width, proofs),
-                2 => self.fold_run::<2>(first, from, run, width, proofs),
-                3 => self.fold_run::<3>(first, from, run, width, proofs),
-                4 => self.fold_run::<4>(first, from, run, width, proofs),
-                5 => self.fold_run::<5>(first, from, run, width, proofs),
-                8 => self.fold_run::<8>(first, from, run, width, proofs),
-                10 => self.fold_run::<10>(first, from, run, width, proofs),
-                _ => self.fold_run::<0>(first, from, run, width, proofs),
+                1 => fastest!(self.fold_run::<1>(first, from, run, width, proofs)),
+                2 => fastest!(self.fold_run::<2>(first, from, run, width, proofs)),
+                3 => fastest!(self.fold_run::<3>(first, from, run, width, proofs)),
+                4 => fastest!(self.fold_run::<4>(first, from, run, width, proofs)),
+                5 => fastest!(self.fold_run::<5>(first, from, run, width, proofs)),
+                8 => fastest!(self.fold_run::<8>(first, from, run, width, proofs)),
+                10 => fastest!(self.fold_run::<10>(first, from, run, width, proofs)),
+                _ => fastest!(self.fold_run::<0>(first, from, run, width, proofs)),
             }
             rest = rest.get(run.max(1)..).unwrap_or(&[]);
         }
@@ -520,6 +521,7 @@ impl<T: Pixel> BandAccumulator<T> {
     /// column total `from`, feeding cells `first..first + run`, each proved on its own when
     /// `proofs` is given. `W` is `width` when it is one of the common factors (the loops then
     /// unroll), 0 otherwise.
+    #[inline(always)]
     fn fold_run<const W: usize>(
         &mut self,
         first: usize,
@@ -535,6 +537,7 @@ impl<T: Pixel> BandAccumulator<T> {
         let span = from..from + run * w;
         // The per-cell totals, one accumulator at a time, into `out` (resized to `run`; the
         // identity `id` for every cell when the accumulator is off).
+        #[inline(always)]
         fn totals<V: Copy, const W: usize>(
             src: Option<&[V]>,
             w: usize,
@@ -601,18 +604,7 @@ impl<T: Pixel> BandAccumulator<T> {
             totals::<T, W>(small, w, run, &mut t.amin, T::HIGHEST, |a, x| {
                 if x < a { x } else { a }
             });
-            t.proved.clear();
-            for (((&k, &lo), &hi), &amin) in t.n.iter().zip(&t.lo).zip(&t.hi).zip(&t.amin) {
-                let extent = Extent {
-                    lo,
-                    hi,
-                    amin,
-                    errors: 0.0,
-                };
-                let proved = sums_exact(&extent, u64::from(k), needs);
-                all_proved &= proved;
-                t.proved.push(proved);
-            }
+            all_proved = prove_cells(&t.n, &t.lo, &t.hi, &t.amin, needs, &mut t.proved);
         }
         let on = [needs.sum, needs.squares, needs.squares && T::SPLIT_SQUARES];
         for ((part, src), on) in t

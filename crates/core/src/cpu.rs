@@ -1,7 +1,7 @@
 //! Runtime choice of instruction set for the hot loops.
 //!
 //! The binary is built for baseline x86-64 (SSE2), so that it runs on any server; the loops
-//! that dominate (column passes, finishing) are compiled a second time for AVX2 and FMA and
+//! that dominate (column passes, run folds, finishing) are compiled a second time for AVX2 and FMA and
 //! that copy runs when the CPU has them: twice the lanes per instruction. Both copies are the
 //! same Rust code, so they compute the same bits (no fused multiply-add is ever written:
 //! Rust never contracts `a * b + c`).
@@ -37,7 +37,8 @@ pub(crate) fn in_avx2<R>(f: impl FnOnce() -> R) -> R {
 
 /// Evaluates the expression compiled for AVX2 and FMA when the CPU has them, else as built.
 /// The expression should call `#[inline(always)]` code: only code inlined into the AVX2 copy
-/// is compiled for it.
+/// is compiled for it. The closure around it is `#[inline(always)]` too: a large one (the
+/// run fold) was otherwise left out of line, compiled for the baseline.
 macro_rules! fastest {
     ($e:expr) => {{
         #[cfg(target_arch = "x86_64")]
@@ -46,7 +47,10 @@ macro_rules! fastest {
             // has the features, which `has_avx2` has just checked.
             #[allow(unsafe_code)]
             unsafe {
-                $crate::cpu::in_avx2(|| $e)
+                $crate::cpu::in_avx2(
+                    #[inline(always)]
+                    || $e,
+                )
             }
         } else {
             $e
