@@ -5,11 +5,15 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
 
 use crate::error::{Error, Result};
 
 /// Distinguishes the temporary files of writers in one process.
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Bytes appended between early syncs ([`Output::early_syncs`]).
+const EARLY_SYNC_BYTES: u64 = 4 << 20;
 
 /// A temporary file being written sequentially, removed on drop unless committed.
 pub(crate) struct Output {
@@ -21,6 +25,12 @@ pub(crate) struct Output {
     temp: Option<PathBuf>,
     /// The final path, named in errors.
     target: PathBuf,
+    /// Whether appends start early syncs ([`Output::early_syncs`]).
+    early: bool,
+    /// Bytes appended since the last early sync started.
+    unsynced: u64,
+    /// The early sync in flight, on a thread of its own.
+    syncing: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl Output {
@@ -52,7 +62,21 @@ impl Output {
             pos: 0,
             temp: Some(temp),
             target: target.to_owned(),
+            early: false,
+            unsynced: 0,
+            syncing: None,
         })
+    }
+
+    /// Makes every [`EARLY_SYNC_BYTES`] appended start a sync of the file so far on a thread
+    /// of its own (one at a time), so that the sync of [`Output::commit`] finds little left
+    /// to write: the disk works while the program computes. Without it the whole file went
+    /// to disk at the end (the benchmark's six outputs, 54 MB: ~40 ms of waiting, syncs in
+    /// parallel or not, against a run of ~1.3 s). An early sync's error is returned by the
+    /// next append or by `commit`, never lost.
+    pub fn early_syncs(mut self) -> Output {
+        self.early = true;
+        self
     }
 
     fn io(&self, op: &'static str) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -67,7 +91,41 @@ impl Output {
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
         self.file.write_all(bytes).map_err(self.io("write"))?;
         self.pos += bytes.len() as u64;
+        self.unsynced += bytes.len() as u64;
+        if self.early && self.unsynced >= EARLY_SYNC_BYTES {
+            self.sync_early()?;
+        }
         Ok(())
+    }
+
+    /// Starts a sync of everything appended so far, unless one is still running. A thread
+    /// the OS refuses means no early sync, not an error.
+    fn sync_early(&mut self) -> Result<()> {
+        if self.syncing.as_ref().is_some_and(|t| !t.is_finished()) {
+            return Ok(());
+        }
+        self.settle()?;
+        self.file.flush().map_err(self.io("write"))?;
+        let file = self.file.get_ref().try_clone().map_err(self.io("sync"))?;
+        self.syncing = std::thread::Builder::new()
+            .name("rastagg-sync".into())
+            .spawn(move || file.sync_data())
+            .ok();
+        self.unsynced = 0;
+        Ok(())
+    }
+
+    /// Waits for the early sync in flight, if any, and returns its error.
+    fn settle(&mut self) -> Result<()> {
+        let Some(thread) = self.syncing.take() else {
+            return Ok(());
+        };
+        match thread.join() {
+            Ok(synced) => synced.map_err(self.io("sync")),
+            Err(_) => Err(self.io("sync")(std::io::Error::other(
+                "the syncing thread failed",
+            ))),
+        }
     }
 
     /// Overwrites bytes at `offset` (inside what was written), then returns to the end.
@@ -102,6 +160,7 @@ impl Output {
     /// the target appears only complete.
     pub fn commit(mut self) -> Result<()> {
         self.file.flush().map_err(self.io("write"))?;
+        self.settle()?;
         self.file.get_ref().sync_all().map_err(self.io("sync"))?;
         let Some(temp) = self.temp.take() else {
             return Ok(());
@@ -126,5 +185,42 @@ impl Drop for Output {
             // Best effort: the error that led here is what the caller sees.
             let _ = std::fs::remove_file(temp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Appends spanning several early syncs, an overwrite, then the commit: the target holds
+    /// every byte and the temporary file is gone.
+    #[test]
+    fn early_syncs_keep_every_byte() -> Result<()> {
+        let dir = std::env::temp_dir().join(format!("rastagg-output-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            op: "create test folder",
+            source,
+        })?;
+        let target = dir.join("out.bin");
+        let mut out = Output::create(&target, "tmp")?.early_syncs();
+        let chunk: Vec<u8> = (0..=255u8).cycle().take((1 << 20) + 3).collect();
+        let mut expected = Vec::new();
+        for _ in 0..11 {
+            out.write(&chunk)?;
+            expected.extend_from_slice(&chunk);
+        }
+        assert!(out.syncing.is_some(), "no early sync started");
+        out.write_at(5, b"head")?;
+        expected[5..9].copy_from_slice(b"head");
+        out.commit()?;
+        let written = std::fs::read(&target).unwrap_or_default();
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(written == expected, "{} bytes read back", written.len());
+        assert_eq!(left, ["out.bin"]);
+        Ok(())
     }
 }

@@ -120,7 +120,7 @@ impl GeoTiffWriter {
             BigTiff::No => false,
             BigTiff::IfSafer => estimate > BIGTIFF_SAFER_BYTES,
         };
-        let out = Output::create(&path, "tmp")?;
+        let out = Output::create(&path, "tmp")?.early_syncs();
         let sink = if options.cog.is_some() {
             let spool = Output::create(&path, "spool")?;
             Sink::spooled(out, spool, &tiles, big, path.clone())
