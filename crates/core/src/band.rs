@@ -63,7 +63,7 @@ use crate::error::{CoreError, Result};
 use crate::exact::{DoubleDouble, ExactSum, TINY_SQUARE_ROOT, ldexp, pow2, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
 use crate::kernel::{
-    ColumnPass, Columns, ROW_LIMIT, column_pass, prove_cells, range_exact, sums_exact,
+    ColumnPass, Columns, ROW_LIMIT, all_nodata, column_pass, prove_cells, range_exact, sums_exact,
     tracks_min_abs, tracks_minmax,
 };
 use crate::output::{OutputBuffer, output_type};
@@ -443,6 +443,10 @@ impl<T: Pixel> BandAccumulator<T> {
                     let off = (j - w.y) as usize * width;
                     data.get(off + b0..off + b1)
                 }));
+                if all_nodata(&rows, self.nodata, self.use_nodata) {
+                    start = end;
+                    continue;
+                }
                 let extent = (self.kernel)(&rows, self.nodata, self.use_nodata, &mut self.columns);
                 let most = (end - start).saturating_mul(widest as u64);
                 let block_exact = sums && sums_exact(&extent, most, self.needs);
