@@ -590,7 +590,7 @@ proptest! {
         for (i, v) in data.iter_mut().enumerate() {
             let c = i as u64 % cols;
             if ocean.contains(&c) {
-                *v = if c % 7 == 0 { f32::NAN } else { NODATA };
+                *v = if c.is_multiple_of(7) { f32::NAN } else { NODATA };
             }
         }
         let data = &data[..];
