@@ -138,6 +138,9 @@ pub struct BandAccumulator<T: Pixel> {
     columns: Columns<T>,
     /// Scratch of [`BandAccumulator::fold_run`], kept to spare allocations.
     run: RunTotals<T>,
+    /// The column pieces of the last window's columns, kept for the next window over the
+    /// same columns (computing them per 10-row read of a 21600-column input cost ~3%).
+    pieces: Option<(Range<u64>, Vec<Piece>)>,
     kernel: ColumnPass<T>,
 }
 
@@ -302,6 +305,7 @@ impl<T: Pixel> BandAccumulator<T> {
             value_len,
             columns: Columns::default(),
             run: RunTotals::default(),
+            pieces: None,
             kernel: column_pass::<T>(needs),
         })
     }
@@ -347,8 +351,13 @@ impl<T: Pixel> BandAccumulator<T> {
         }
         let rows = window.y..window.y + window.rows;
         let cols = window.x..window.x + window.cols;
-        let pieces = self.column_pieces(&cols);
+        // Windows of a band usually span the same columns (whole rows, in the CLI).
+        let (span, pieces) = match self.pieces.take() {
+            Some((span, pieces)) if span == cols => (span, pieces),
+            _ => (cols.clone(), self.column_pieces(&cols)),
+        };
         let out_rows = outputs_in(&self.grid.y, &rows, &self.out_rows);
+        let mut added = Ok(());
         for r in out_rows {
             let ys = clip(self.grid.y.inputs(r), &rows);
             if self.grid.is_weighted() {
@@ -357,10 +366,14 @@ impl<T: Pixel> BandAccumulator<T> {
                 self.add_disjoint(r, &ys, &pieces, &window, data);
             }
             if self.needs.values {
-                self.collect_values(r, &ys, &pieces, &window, data)?;
+                added = self.collect_values(r, &ys, &pieces, &window, data);
+                if added.is_err() {
+                    break;
+                }
             }
         }
-        Ok(())
+        self.pieces = Some((span, pieces));
+        added
     }
 
     /// The output columns the window's columns feed, each with its window-local column range
