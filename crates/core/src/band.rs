@@ -357,7 +357,6 @@ impl<T: Pixel> BandAccumulator<T> {
             _ => (cols.clone(), self.column_pieces(&cols)),
         };
         let out_rows = outputs_in(&self.grid.y, &rows, &self.out_rows);
-        let mut added = Ok(());
         for r in out_rows {
             let ys = clip(self.grid.y.inputs(r), &rows);
             if self.grid.is_weighted() {
@@ -366,14 +365,12 @@ impl<T: Pixel> BandAccumulator<T> {
                 self.add_disjoint(r, &ys, &pieces, &window, data);
             }
             if self.needs.values {
-                added = self.collect_values(r, &ys, &pieces, &window, data);
-                if added.is_err() {
-                    break;
-                }
+                // (An error ends the band; the pieces are then simply not kept.)
+                self.collect_values(r, &ys, &pieces, &window, data)?;
             }
         }
         self.pieces = Some((span, pieces));
-        added
+        Ok(())
     }
 
     /// The output columns the window's columns feed, each with its window-local column range

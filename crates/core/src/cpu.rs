@@ -1,10 +1,10 @@
 //! Runtime choice of instruction set for the hot loops.
 //!
 //! The binary is built for baseline x86-64 (SSE2), so that it runs on any server; the loops
-//! that dominate (column passes, run folds, finishing) are compiled a second time for AVX2 and FMA and
-//! that copy runs when the CPU has them: twice the lanes per instruction. Both copies are the
-//! same Rust code, so they compute the same bits (no fused multiply-add is ever written:
-//! Rust never contracts `a * b + c`).
+//! that dominate (column passes, run folds, finishing) are compiled a second time for AVX2
+//! and FMA and that copy runs when the CPU has them: twice the lanes per instruction. Both
+//! copies are the same Rust code, so they compute the same bits (no fused multiply-add is
+//! ever written: Rust never contracts `a * b + c`).
 
 /// Set (to anything) in the environment, keeps the baseline code even on an AVX2 CPU: so
 /// that tests cover both copies on one machine (CI runs the core's tests both ways).

@@ -98,19 +98,21 @@ impl Output {
         Ok(())
     }
 
-    /// Starts a sync of everything appended so far, unless one is still running. A thread
-    /// the OS refuses means no early sync, not an error.
+    /// Starts a sync of everything appended so far, unless one is still running. A file
+    /// handle or a thread the OS refuses means no early sync, not an error (the commit's
+    /// sync still comes); the previous early sync's error is returned.
     fn sync_early(&mut self) -> Result<()> {
         if self.syncing.as_ref().is_some_and(|t| !t.is_finished()) {
             return Ok(());
         }
         self.settle()?;
         self.file.flush().map_err(self.io("write"))?;
-        let file = self.file.get_ref().try_clone().map_err(self.io("sync"))?;
-        self.syncing = std::thread::Builder::new()
-            .name("rastagg-sync".into())
-            .spawn(move || file.sync_data())
-            .ok();
+        self.syncing = self.file.get_ref().try_clone().ok().and_then(|file| {
+            std::thread::Builder::new()
+                .name("rastagg-sync".into())
+                .spawn(move || file.sync_data())
+                .ok()
+        });
         self.unsynced = 0;
         Ok(())
     }
