@@ -12,8 +12,8 @@
 //! inputs never take that path.
 //!
 //! Run: `cargo bench -p rastagg-core --bench kernels -- --warm-up-time 1 --measurement-time 3`;
-//! with `RASTAGG_BASELINE_CPU=1` in the environment it measures the baseline (SSE2) copies of
-//! the loops instead of the AVX2 ones.
+//! with `RASTAGG_CPU=baseline` (or `avx2`) in the environment it measures the baseline (SSE2)
+//! (or AVX2) copies of the loops instead of the widest ones the CPU runs.
 
 // `criterion_group!` defines an undocumented public function.
 #![allow(missing_docs)]

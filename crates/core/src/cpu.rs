@@ -1,59 +1,102 @@
 //! Runtime choice of instruction set for the hot loops.
 //!
 //! The binary is built for baseline x86-64 (SSE2), so that it runs on any server; the loops
-//! that dominate (column passes, run folds, finishing) are compiled a second time for AVX2
-//! and FMA and that copy runs when the CPU has them: twice the lanes per instruction. Both
-//! copies are the same Rust code, so they compute the same bits (no fused multiply-add is
-//! ever written: Rust never contracts `a * b + c`).
+//! that dominate (column passes, run folds, finishing) are compiled twice more, for AVX2 and
+//! FMA and for AVX-512, and the widest copy the CPU can run is the one that runs: two and four
+//! times the lanes per instruction. All copies are the same Rust code, so they compute the same
+//! bits (no fused multiply-add is ever written: Rust never contracts `a * b + c`).
 
-/// Set (to anything) in the environment, keeps the baseline code even on an AVX2 CPU: so
-/// that tests cover both copies on one machine (CI runs the core's tests both ways).
-pub const BASELINE_ENV: &str = "RASTAGG_BASELINE_CPU";
+/// Caps the instruction set in the environment: `baseline` keeps the SSE2 code, `avx2` the
+/// AVX2 copies, on any CPU (anything else, or unset: the widest the CPU has). So that tests
+/// cover every copy on one machine: CI runs the core's tests at each level.
+pub const CPU_ENV: &str = "RASTAGG_CPU";
 
-/// Whether to run the AVX2 and FMA copies: the CPU has them and [`BASELINE_ENV`] is not set
-/// (decided once per process).
+/// The instruction sets the hot loops are compiled for, narrowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Level {
+    /// Baseline x86-64 (SSE2), or any other architecture.
+    Baseline,
+    /// AVX2 and FMA.
+    Avx2,
+    /// AVX-512 (F, BW, DQ, VL) besides AVX2 and FMA.
+    Avx512,
+}
+
+/// The level the hot loops run at: the widest the CPU has, capped by [`CPU_ENV`] (decided
+/// once per process).
 #[inline]
-pub(crate) fn has_avx2() -> bool {
-    static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *AVX2.get_or_init(|| {
-        #[cfg(target_arch = "x86_64")]
-        let cpu = std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma");
-        #[cfg(not(target_arch = "x86_64"))]
-        let cpu = false;
-        cpu && std::env::var_os(BASELINE_ENV).is_none()
+pub(crate) fn level() -> Level {
+    static LEVEL: std::sync::OnceLock<Level> = std::sync::OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        let cap = match std::env::var(CPU_ENV).as_deref() {
+            Ok("baseline") => Level::Baseline,
+            Ok("avx2") => Level::Avx2,
+            _ => Level::Avx512,
+        };
+        cpu_level().min(cap)
     })
+}
+
+/// The widest level this CPU has.
+fn cpu_level() -> Level {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        if !(has!("avx2") && has!("fma")) {
+            return Level::Baseline;
+        }
+        if has!("avx512f") && has!("avx512bw") && has!("avx512dq") && has!("avx512vl") {
+            return Level::Avx512;
+        }
+        Level::Avx2
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    Level::Baseline
 }
 
 /// Calls `f` from a function compiled for AVX2 and FMA, so that `f`'s body (a closure used
 /// once, inlined here with whatever it inlines) is vectorised for them.
 ///
-/// Only [`fastest!`] calls it, after [`has_avx2`].
+/// Only [`fastest!`] calls it, after [`level`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 pub(crate) fn in_avx2<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Evaluates the expression compiled for AVX2 and FMA when the CPU has them, else as built.
-/// The expression should call `#[inline(always)]` code: only code inlined into the AVX2 copy
-/// is compiled for it. The closure around it is `#[inline(always)]` too: a large one (the
-/// run fold) was otherwise left out of line, compiled for the baseline.
+/// [`in_avx2`] for AVX-512: 512-bit vectors and mask registers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,avx512f,avx512bw,avx512dq,avx512vl")]
+pub(crate) fn in_avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// Evaluates the expression compiled for the widest instruction set the CPU has ([`level`]).
+/// The expression should call `#[inline(always)]` code: only code inlined into a copy is
+/// compiled for its instruction set. The closures around it are `#[inline(always)]` too: a
+/// large one (the run fold) was otherwise left out of line, compiled for the baseline.
 macro_rules! fastest {
     ($e:expr) => {{
         #[cfg(target_arch = "x86_64")]
-        let r = if $crate::cpu::has_avx2() {
+        let r = match $crate::cpu::level() {
             // SAFETY: the only requirement of a `target_feature` function is that the CPU
-            // has the features, which `has_avx2` has just checked.
+            // has the features, which `level` has checked.
             #[allow(unsafe_code)]
-            unsafe {
+            $crate::cpu::Level::Avx512 => unsafe {
+                $crate::cpu::in_avx512(
+                    #[inline(always)]
+                    || $e,
+                )
+            },
+            // SAFETY: as above.
+            #[allow(unsafe_code)]
+            $crate::cpu::Level::Avx2 => unsafe {
                 $crate::cpu::in_avx2(
                     #[inline(always)]
                     || $e,
                 )
-            }
-        } else {
-            $e
+            },
+            $crate::cpu::Level::Baseline => $e,
         };
         #[cfg(not(target_arch = "x86_64"))]
         let r = $e;

@@ -9,7 +9,7 @@
 
 use wide::{CmpEq, CmpNe, f32x4, f64x2, i16x8, i32x8};
 
-use crate::kernel::{Columns, Extent, extent, min_magnitudes, tracks_min_abs};
+use crate::kernel::{Columns, Extent, extent};
 
 /// Columns per group: one SSE register of f32.
 const LANES: usize = 4;
@@ -77,7 +77,6 @@ pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
     c.reset::<MM, SUM, SQ>(n);
     // Without a nodata, compare with NaN, which matches nothing.
     let nd = f32x4::splat(if use_nodata { nodata } else { f32::NAN });
-    let amin_on = MM && tracks_min_abs::<f32>(SUM, SQ);
     let mut k = 0;
     while k < n {
         let mut count = f32x4::ZERO;
@@ -129,10 +128,7 @@ pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
         }
         k += LANES;
     }
-    if amin_on {
-        min_magnitudes(rows, nodata, use_nodata, c, n);
-    }
-    extent::<f32, MM, SUM, SQ>(c, n)
+    extent::<f32, MM, SUM, SQ>(rows, nodata, use_nodata, c, n)
 }
 
 /// Columns per group of the i16 pass: one SSE register of i16.
@@ -224,5 +220,5 @@ pub(crate) fn pass_i16<const MM: bool, const SUM: bool, const SQ: bool>(
         }
         k += LANES16;
     }
-    extent::<i16, MM, SUM, SQ>(c, n)
+    extent::<i16, MM, SUM, SQ>(rows, nodata, use_nodata, c, n)
 }
