@@ -27,14 +27,16 @@ pub(crate) enum Level {
 #[inline]
 pub(crate) fn level() -> Level {
     static LEVEL: std::sync::OnceLock<Level> = std::sync::OnceLock::new();
-    *LEVEL.get_or_init(|| {
-        let cap = match std::env::var(CPU_ENV).as_deref() {
-            Ok("baseline") => Level::Baseline,
-            Ok("avx2") => Level::Avx2,
-            _ => Level::Avx512,
-        };
-        cpu_level().min(cap)
-    })
+    *LEVEL.get_or_init(|| cpu_level().min(cap(std::env::var(CPU_ENV).ok().as_deref())))
+}
+
+/// The widest level [`CPU_ENV`]'s value `env` allows.
+fn cap(env: Option<&str>) -> Level {
+    match env {
+        Some("baseline") => Level::Baseline,
+        Some("avx2") => Level::Avx2,
+        _ => Level::Avx512,
+    }
 }
 
 /// The widest level this CPU has.
@@ -104,3 +106,20 @@ macro_rules! fastest {
     }};
 }
 pub(crate) use fastest;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_caps_the_level() {
+        assert_eq!(cap(Some("baseline")), Level::Baseline);
+        assert_eq!(cap(Some("avx2")), Level::Avx2);
+        assert_eq!(cap(Some("avx512")), Level::Avx512);
+        assert_eq!(cap(Some("")), Level::Avx512);
+        assert_eq!(cap(None), Level::Avx512);
+        // The level never exceeds the CPU's or the cap.
+        assert!(level() <= cpu_level());
+        assert!(level() <= cap(std::env::var(CPU_ENV).ok().as_deref()));
+    }
+}
