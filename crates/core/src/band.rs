@@ -447,12 +447,16 @@ impl<T: Pixel> BandAccumulator<T> {
                 last += 1;
             }
             // End the block at a whole number of vectors when a piece ends there: the passes'
-            // loops then have no scalar tail (at factor 5, 240 columns rather than 255).
-            if let Some(k) = (first + 1..=last).rev().find(|&k| {
+            // loops then have no scalar tail (at factor 5, 240 columns rather than 255). Not
+            // the last block of the window: a shorter one would only add a block.
+            let on_vector = |k: &usize| {
                 pieces
                     .get(k - 1)
                     .is_some_and(|p| (p.local.end - b0) % VECTOR == 0)
-            }) {
+            };
+            if last < pieces.len()
+                && let Some(k) = (first + 1..=last).rev().find(on_vector)
+            {
                 last = k;
             }
             let widest = pieces
@@ -534,7 +538,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 pieces: rest.get(..run).unwrap_or(&[]),
                 ..p
             });
-            // The run's loops are compiled for AVX2/AVX-512 too (fold_run is inlined into each copy).
+            // The run's loops are compiled for AVX2 and AVX-512 too (inlined into each copy).
             match width {
                 1 => fastest!(self.fold_run::<1>(first, from, run, width, proofs)),
                 2 => fastest!(self.fold_run::<2>(first, from, run, width, proofs)),

@@ -7,8 +7,8 @@
 //! bits (no fused multiply-add is ever written: Rust never contracts `a * b + c`).
 
 /// Caps the instruction set in the environment: `baseline` keeps the SSE2 code, `avx2` the
-/// AVX2 copies, on any CPU (anything else, or unset: the widest the CPU has). So that tests
-/// cover every copy on one machine: CI runs the core's tests at each level.
+/// AVX2 copies, on any CPU (either case; anything else, or unset: the widest the CPU has). So
+/// that tests cover every copy on one machine: CI runs the core's tests at each level.
 pub const CPU_ENV: &str = "RASTAGG_CPU";
 
 /// The instruction sets the hot loops are compiled for, narrowest first.
@@ -32,7 +32,7 @@ pub(crate) fn level() -> Level {
 
 /// The widest level [`CPU_ENV`]'s value `env` allows.
 fn cap(env: Option<&str>) -> Level {
-    match env {
+    match env.map(str::to_ascii_lowercase).as_deref() {
         Some("baseline") => Level::Baseline,
         Some("avx2") => Level::Avx2,
         _ => Level::Avx512,
@@ -115,6 +115,7 @@ mod tests {
     fn the_environment_caps_the_level() {
         assert_eq!(cap(Some("baseline")), Level::Baseline);
         assert_eq!(cap(Some("avx2")), Level::Avx2);
+        assert_eq!(cap(Some("AVX2")), Level::Avx2);
         assert_eq!(cap(Some("avx512")), Level::Avx512);
         assert_eq!(cap(Some("")), Level::Avx512);
         assert_eq!(cap(None), Level::Avx512);

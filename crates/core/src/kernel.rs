@@ -9,8 +9,9 @@
 //! accumulated rounding errors, whose total is zero exactly when no operation rounded), and
 //! per cell from its own columns only where the block's proof fails.
 //!
-//! f32 and i16 input, the usual types, take the explicit SIMD passes of [`crate::simd`]
-//! instead of the generic one here; both compute the same column totals.
+//! The generic pass here is compiled for SSE2, AVX2 and AVX-512 ([`crate::cpu`]); f32 input on
+//! SSE2 and i16 input below AVX-512 take the explicit SSE2 passes of [`crate::simd`] instead
+//! (see [`column_pass`]); all compute the same column totals.
 
 use std::any::Any;
 use std::ops::Range;
@@ -34,11 +35,11 @@ pub(crate) struct Columns<T> {
     /// Column maximum (either zero when both occur: folds make zeros canonical).
     pub mx: Vec<T>,
     /// Smallest non-zero |x| per column (float magnitude proofs only), unless `amin_is_mn`:
-    /// read it with [`Columns::min_abs`].
-    pub amin: Vec<T>,
+    /// read through [`Columns::min_abs`] (private, so that nothing reads it directly).
+    amin: Vec<T>,
     /// Whether the smallest non-zero |x| of each column is its minimum (the block's valid
     /// values are all positive), left in `mn` rather than copied to `amin`.
-    pub amin_is_mn: bool,
+    amin_is_mn: bool,
     /// Σx per column.
     pub s1: Vec<f64>,
     /// Σx² per column (Σ of the high parts when squares are split).
@@ -265,11 +266,10 @@ impl<T: Pixel> Columns<T> {
                 v.resize(n, x);
             }
         }
-        let magnitude = tracks_min_abs::<T>(SUM, SQ);
         fill(true, &mut self.cnt, n, 0);
         fill(MM, &mut self.mn, n, T::HIGHEST);
         fill(MM, &mut self.mx, n, T::LOWEST);
-        fill(magnitude, &mut self.amin, n, T::HIGHEST);
+        // (`amin` is [`min_magnitudes`]' own: it fills it when a proof needs it.)
         self.amin_is_mn = false;
         fill(SUM, &mut self.s1, n, 0.0);
         fill(SUM && T::SUM_CHECK == Check::Rounding, &mut self.e1, n, 0.0);
@@ -598,33 +598,34 @@ fn head<V>(v: &[V], n: usize) -> &[V] {
     v.get(..n).unwrap_or(v)
 }
 
-/// `f` folded over `v`, one running value per lane.
+/// `f` folded over `v`, one running value per lane: the tail goes into the first lanes, then
+/// the lanes fold in halves (no long chain of dependent operations anywhere).
 #[inline(always)]
-pub(crate) fn fold<T: Copy>(v: &[T], id: T, f: impl Fn(T, T) -> T) -> T {
+fn fold<T: Copy>(v: &[T], id: T, f: impl Fn(T, T) -> T) -> T {
     let mut acc = [id; LANES];
-    let mut chunks = v.chunks_exact(LANES);
-    for ch in &mut chunks {
+    let (chunks, rest) = v.as_chunks::<LANES>();
+    for ch in chunks {
         for l in 0..LANES {
             acc[l] = f(acc[l], ch[l]);
         }
     }
-    chunks
-        .remainder()
-        .iter()
-        .chain(&acc)
-        .fold(id, |a, &b| f(a, b))
-}
-
-/// Σ|x| over `v`, one running sum per lane (zero exactly when every value is zero).
-fn errors(v: &[f64]) -> f64 {
-    let mut acc = [0.0; LANES];
-    let mut chunks = v.chunks_exact(LANES);
-    for ch in &mut chunks {
-        for l in 0..LANES {
-            acc[l] += ch[l].abs();
+    for (a, &x) in acc.iter_mut().zip(rest) {
+        *a = f(*a, x);
+    }
+    let mut width = LANES;
+    while width > 1 {
+        width /= 2;
+        for l in 0..width {
+            acc[l] = f(acc[l], acc[l + width]);
         }
     }
-    chunks.remainder().iter().chain(&acc).map(|x| x.abs()).sum()
+    acc[0]
+}
+
+/// Σ|x| over `v` (zero exactly when every value is zero), as [`fold`] sums.
+#[inline(always)]
+fn errors(v: &[f64]) -> f64 {
+    fold(v, 0.0, |a, x| a + x.abs())
 }
 
 #[cfg(test)]
@@ -670,6 +671,94 @@ mod tests {
                 prop_assert_eq!(p, sums_exact(&extent, u64::from(n[i]), needs), "cell {}", i);
             }
             prop_assert_eq!(all, proved.iter().all(|&p| p));
+        }
+    }
+
+    /// What a pass gave, number by number: (what, column, value).
+    type Outcome = Vec<(&'static str, usize, f64)>;
+
+    /// The column totals and extent of a pass, as comparable numbers: counts, extremes (−0 and
+    /// +0 alike: either may stand for both), sums and smallest magnitudes (NaN alike).
+    fn outcome<T: Pixel>(c: &Columns<T>, e: &Extent<T>) -> Outcome {
+        let mut out = Vec::new();
+        let mut put = |what, v: &[f64]| {
+            for (k, &x) in v.iter().enumerate() {
+                // (0.0 stands for −0.0; one NaN for every NaN.)
+                out.push((what, k, if x.is_nan() { f64::NAN } else { x + 0.0 }));
+            }
+        };
+        let wide = |v: &[T]| v.iter().map(|x| x.to_f64()).collect::<Vec<_>>();
+        put(
+            "count",
+            &c.cnt.iter().map(|&k| f64::from(k)).collect::<Vec<_>>(),
+        );
+        put("min", &wide(&c.mn));
+        put("max", &wide(&c.mx));
+        put("amin", &wide(c.min_abs()));
+        put("sum", &c.s1);
+        put("squares", &c.s2);
+        put("square lows", &c.s3);
+        put("extent", &wide(&[e.lo, e.hi, e.amin]));
+        put("errors", &[e.errors]);
+        out
+    }
+
+    /// Both passes on the same rows: the generic one and `simd`'s.
+    fn both<T: Pixel>(
+        values: &[T],
+        cols: usize,
+        nodata: T,
+        use_nodata: bool,
+        simd: ColumnPass<T>,
+    ) -> (Outcome, Outcome) {
+        let rows: Vec<&[T]> = values.chunks_exact(cols).collect();
+        let (mut a, mut b) = (Columns::default(), Columns::default());
+        let ea = pass::<T, true, true, true>(&rows, nodata, use_nodata, &mut a);
+        let eb = simd(&rows, nodata, use_nodata, &mut b);
+        (outcome(&a, &ea), outcome(&b, &eb))
+    }
+
+    /// Rows of `cols` values each, 1 to 11 rows.
+    fn rows_of<V: std::fmt::Debug>(
+        values: impl Strategy<Value = V> + Clone,
+    ) -> impl Strategy<Value = (usize, Vec<V>)> {
+        (1usize..40, 1usize..12).prop_flat_map(move |(cols, rows)| {
+            (
+                Just(cols),
+                prop::collection::vec(values.clone(), cols * rows),
+            )
+        })
+    }
+
+    proptest! {
+        /// The explicit SSE2 f32 pass (used on CPUs without AVX2) totals the columns exactly as
+        /// the generic pass (used on the others) does: the CPU never changes a result.
+        #[test]
+        fn f32_simd_pass_matches_the_generic_pass(
+            (cols, values) in rows_of(prop_oneof![
+                any_f32(),
+                Just(-9999.0f32),
+                Just(f32::NAN),
+                Just(-0.0f32),
+                (-30.0f32..30.0),
+            ]),
+            use_nodata: bool,
+        ) {
+            let (generic, simd) = both(&values, cols, -9999.0, use_nodata, pass_f32::<true, true, true>);
+            prop_assert_eq!(generic.len(), simd.len());
+            for (g, s) in generic.iter().zip(&simd) {
+                prop_assert!(g == s || (g.2.is_nan() && s.2.is_nan() && g.0 == s.0), "{:?} vs {:?}", g, s);
+            }
+        }
+
+        /// The same for the SSE2 i16 pass (below AVX-512) and the generic pass (AVX-512).
+        #[test]
+        fn i16_simd_pass_matches_the_generic_pass(
+            (cols, values) in rows_of(prop_oneof![any::<i16>(), Just(-3i16), -5i16..5]),
+            use_nodata: bool,
+        ) {
+            let (generic, simd) = both(&values, cols, -3, use_nodata, pass_i16::<true, true, true>);
+            prop_assert_eq!(generic, simd);
         }
     }
 

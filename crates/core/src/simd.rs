@@ -3,9 +3,9 @@
 //! over all the rows.
 //!
 //! It computes exactly what the generic pass in [`crate::kernel`] computes (same operations
-//! per value, same order per column), only without re-reading the input per accumulator kind
-//! and without storing the column totals after every few rows: on SSE2 the generic pass cannot
-//! mix its f32 and f64 lanes in one vectorised loop, this one can.
+//! per value, same order per column; a test in `kernel` checks it), only without storing the
+//! column totals after every few rows: on SSE2 the generic pass cannot mix its f32 and f64
+//! lanes in one vectorised loop, this one can. Used on SSE2 for f32, below AVX-512 for i16.
 
 use wide::{CmpEq, CmpNe, f32x4, f64x2, i16x8, i32x8};
 
