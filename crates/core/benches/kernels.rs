@@ -1,10 +1,12 @@
 //! Input pixels per second per core of the accumulation kernels: f32 and i16 input, factors 5
 //! and 10, `mean` alone and `count,min,max,sum,mean,SD`; one band of 10 output rows of a
 //! 4000-column input, fed as one window, on one thread, including the band's creation and
-//! `finish`. Times are the thread's CPU time (Linux `/proc/thread-self/schedstat`), so the
-//! figures mean "per core" even on a busy machine (falls back to wall time elsewhere). That
-//! counter advances at scheduler ticks, so samples use flat sampling: every sample runs the
-//! same, large number of iterations (tens of milliseconds) and tick lags average out.
+//! `finish`, whose output buffers go back to the pool as the pipeline's do once written (new
+//! ones every time cost page faults no run of the program pays). Times are the thread's CPU
+//! time (Linux `/proc/thread-self/schedstat`), so the figures mean "per core" even on a busy
+//! machine (falls back to wall time elsewhere). That counter advances at scheduler ticks, so
+//! samples use flat sampling: every sample runs the same, large number of iterations (tens of
+//! milliseconds) and tick lags average out.
 //!
 //! `f32_around_0` is the f32 input shifted to −15 … 15 (temperatures in °C): values near zero
 //! make the magnitude proof of whole column blocks fail for the sums of squares, so each cell
@@ -116,7 +118,11 @@ fn bench_type<T: Pixel>(
                     .unwrap_or_else(|e| panic!("{e}"));
                     acc.add_window(window, black_box(&values))
                         .unwrap_or_else(|e| panic!("{e}"));
-                    black_box(acc.finish())
+                    // Output buffers go back to the pool once written, as the pipeline's do.
+                    for out in acc.finish() {
+                        black_box(&out.buffer);
+                        out.buffer.recycle();
+                    }
                 })
             });
         }
