@@ -455,19 +455,44 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
     fresh: bool,
 ) {
     let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
-    let rows = rows.map(|r| &r[..n]);
+    let e1_on = SUM && T::SUM_CHECK == Check::Rounding;
+    let e2_on = SQ && T::SQUARE_CHECK == Check::Rounding;
+    add_rows::<T, MM, SUM, SQ, R>(
+        rows.map(|r| &r[..n]),
+        (nodata, use_nodata, fresh),
+        &mut c.cnt[..n],
+        part(MM, &mut c.mn, n),
+        part(MM, &mut c.mx, n),
+        part(SUM, &mut c.s1, n),
+        part(e1_on, &mut c.e1, n),
+        part(SQ, &mut c.s2, n),
+        part(SQ && T::SPLIT_SQUARES, &mut c.s3, n),
+        part(e2_on, &mut c.e2, n),
+    );
+}
+
+/// [`rows_into`]'s loop, each column total a slice argument of its own: the compiler knows
+/// mutable slice arguments alias nothing else, so it vectorises the loop without checking,
+/// at every call, that no total overlaps another or an input row.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn add_rows<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R: usize>(
+    rows: [&[T]; R],
+    (nodata, use_nodata, fresh): (T, bool, bool),
+    cnt: &mut [u32],
+    mn: &mut [T],
+    mx: &mut [T],
+    s1: &mut [f64],
+    e1: &mut [f64],
+    s2: &mut [f64],
+    s3: &mut [f64],
+    e2: &mut [f64],
+) {
+    let n = cnt.len();
     // Floats: invalid values become NaN, which every comparison below rejects.
     let float = T::SIGNIFICAND_BITS > 0;
     let e1_on = SUM && T::SUM_CHECK == Check::Rounding;
     let e2_on = SQ && T::SQUARE_CHECK == Check::Rounding;
-    let cnt = &mut c.cnt[..n];
-    let mn = part(MM, &mut c.mn, n);
-    let mx = part(MM, &mut c.mx, n);
-    let s1 = part(SUM, &mut c.s1, n);
-    let e1 = part(e1_on, &mut c.e1, n);
-    let s2 = part(SQ, &mut c.s2, n);
-    let s3 = part(SQ && T::SPLIT_SQUARES, &mut c.s3, n);
-    let e2 = part(e2_on, &mut c.e2, n);
     for k in 0..n {
         let mut count = 0;
         let (mut lo, mut hi) = (T::HIGHEST, T::LOWEST);
