@@ -210,6 +210,9 @@ pub fn run(args: &AggregateArgs) -> u8 {
             return 2;
         }
     };
+    if let Some(w) = rastagg_core::cpu_env_warning() {
+        eprintln!("rastagg: warning: {w}");
+    }
     let display = Display::new(args.quiet, inputs.len());
     let summary = rastagg_pipeline::run(&inputs, &job, &display);
     display.done();

@@ -866,6 +866,31 @@ fn small_input_fits_a_small_mem_limit() {
     }
 }
 
+/// An unknown `RASTAGG_CPU` value (a typo of `baseline`, say) is named in a warning, even with
+/// `-q`, and the job still runs (with the widest instruction set the CPU has).
+#[test]
+fn unknown_cpu_cap_is_warned_about() {
+    let tmp = Scratch::new("cpu-env");
+    let out = Command::new(BIN)
+        .env("RASTAGG_CPU", "basline")
+        .arg("aggregate")
+        .args([
+            testdata(LST).as_os_str(),
+            "-o".as_ref(),
+            tmp.path("out").as_os_str(),
+        ])
+        .args(["--factor", "5", "--stats", "count", "-q"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{err}");
+    assert!(
+        err.contains("warning: RASTAGG_CPU=\"basline\" is not one of baseline, avx2, avx512"),
+        "stderr:\n{err}"
+    );
+    assert_eq!(files(&tmp.path("out")).len(), 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 9. Determinism: same bytes whatever the threads and band heights
 

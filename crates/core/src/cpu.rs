@@ -11,9 +11,31 @@
 //! and they are the same Rust code, which the core's tests run at every level.
 
 /// Caps the instruction set in the environment: `baseline` keeps the SSE2 code, `avx2` the
-/// AVX2 copies, on any CPU (either case; anything else, or unset: the widest the CPU has). So
-/// that tests cover every copy on one machine: CI runs the core's tests at each level.
+/// AVX2 copies, on any CPU (either case; `avx512`, empty or unset: the widest the CPU has;
+/// anything else is ignored, with [`cpu_env_warning`] for the command to print). So that
+/// tests cover every copy on one machine: CI runs the core's tests at each level.
 pub const CPU_ENV: &str = "RASTAGG_CPU";
+
+/// The values [`CPU_ENV`] takes (either case), narrowest first.
+const CPU_ENV_VALUES: [&str; 3] = ["baseline", "avx2", "avx512"];
+
+/// A warning for the user when [`CPU_ENV`] holds a value it does not take (a typo would
+/// otherwise run the widest copy unnoticed); `None` when it is unset, empty or valid.
+pub fn cpu_env_warning() -> Option<String> {
+    env_warning(std::env::var(CPU_ENV).ok().as_deref())
+}
+
+/// [`cpu_env_warning`] for the value `env`.
+fn env_warning(env: Option<&str>) -> Option<String> {
+    let v = env.filter(|v| !v.is_empty())?;
+    let known = CPU_ENV_VALUES.iter().any(|k| v.eq_ignore_ascii_case(k));
+    (!known).then(|| {
+        format!(
+            "{CPU_ENV}={v:?} is not one of {}: ignored (the widest instruction set the CPU has runs)",
+            CPU_ENV_VALUES.join(", ")
+        )
+    })
+}
 
 /// The instruction sets the hot loops are compiled for, narrowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -123,8 +145,29 @@ mod tests {
         assert_eq!(cap(Some("avx512")), Level::Avx512);
         assert_eq!(cap(Some("")), Level::Avx512);
         assert_eq!(cap(None), Level::Avx512);
+        assert_eq!(cap(Some("sse9")), Level::Avx512);
         // The level never exceeds the CPU's or the cap.
         assert!(level() <= cpu_level());
         assert!(level() <= cap(std::env::var(CPU_ENV).ok().as_deref()));
+    }
+
+    /// Unknown values, and only they, are worth a warning that names the variable, the value
+    /// and the values it takes.
+    #[test]
+    fn unknown_values_are_warned_about() {
+        for ok in [
+            None,
+            Some(""),
+            Some("baseline"),
+            Some("AVX2"),
+            Some("avx512"),
+        ] {
+            assert_eq!(env_warning(ok), None, "{ok:?}");
+        }
+        let w = env_warning(Some("basline")).unwrap_or_default();
+        assert!(
+            w.contains("RASTAGG_CPU=\"basline\"") && w.contains("baseline, avx2, avx512"),
+            "{w}"
+        );
     }
 }

@@ -29,7 +29,7 @@ mod stat;
 mod values;
 
 pub use band::{BandAccumulator, StatOutput, band_memory_bytes};
-pub use cpu::CPU_ENV;
+pub use cpu::{CPU_ENV, cpu_env_warning};
 pub use error::{CoreError, Result};
 pub use grid::{
     AlignedAxis, AxisMap, Grid, Resampling, SNAP_TOLERANCE, aligned_axis, mastergrid_resolution,
