@@ -10,31 +10,55 @@
 //! copies under its instrumentation doubled the fuzz build's time (7.7 → 13.9 minutes in CI),
 //! and they are the same Rust code, which the core's tests run at every level.
 
+use std::ffi::{OsStr, OsString};
+
 /// Caps the instruction set in the environment: `baseline` keeps the SSE2 code, `avx2` the
 /// AVX2 copies, on any CPU (either case; `avx512`, empty or unset: the widest the CPU has;
 /// anything else is ignored, with [`cpu_env_warning`] for the command to print). So that
 /// tests cover every copy on one machine: CI runs the core's tests at each level.
 pub const CPU_ENV: &str = "RASTAGG_CPU";
 
-/// The values [`CPU_ENV`] takes (either case), narrowest first.
-const CPU_ENV_VALUES: [&str; 3] = ["baseline", "avx2", "avx512"];
+/// The values [`CPU_ENV`] takes (either case) and the level each allows: the one table that
+/// both [`cap`] and [`cpu_env_warning`] read.
+const CPU_ENV_VALUES: [(&str, Level); 3] = [
+    ("baseline", Level::Baseline),
+    ("avx2", Level::Avx2),
+    ("avx512", Level::Avx512),
+];
+
+/// [`CPU_ENV`]'s value: `None` when it is unset or empty; `Err` with the value (lossily
+/// decoded) when it is not one of [`CPU_ENV_VALUES`].
+fn parse(env: Option<&OsStr>) -> Result<Option<Level>, String> {
+    let Some(v) = env.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    CPU_ENV_VALUES
+        .iter()
+        .find(|(name, _)| v.eq_ignore_ascii_case(name))
+        .map(|&(_, level)| Some(level))
+        .ok_or_else(|| v.to_string_lossy().into_owned())
+}
+
+/// [`CPU_ENV`] as the process has it.
+fn env_value() -> Option<OsString> {
+    std::env::var_os(CPU_ENV)
+}
 
 /// A warning for the user when [`CPU_ENV`] holds a value it does not take (a typo would
 /// otherwise run the widest copy unnoticed); `None` when it is unset, empty or valid.
 pub fn cpu_env_warning() -> Option<String> {
-    env_warning(std::env::var(CPU_ENV).ok().as_deref())
+    env_warning(env_value().as_deref())
 }
 
 /// [`cpu_env_warning`] for the value `env`.
-fn env_warning(env: Option<&str>) -> Option<String> {
-    let v = env.filter(|v| !v.is_empty())?;
-    let known = CPU_ENV_VALUES.iter().any(|k| v.eq_ignore_ascii_case(k));
-    (!known).then(|| {
-        format!(
-            "{CPU_ENV}={v:?} is not one of {}: ignored (the widest instruction set the CPU has runs)",
-            CPU_ENV_VALUES.join(", ")
-        )
-    })
+fn env_warning(env: Option<&OsStr>) -> Option<String> {
+    let v = parse(env).err()?;
+    let names: Vec<&str> = CPU_ENV_VALUES.iter().map(|&(name, _)| name).collect();
+    Some(format!(
+        "{CPU_ENV}={v:?} is not one of {}: ignored, so the widest instruction set this CPU \
+         has is used",
+        names.join(", ")
+    ))
 }
 
 /// The instruction sets the hot loops are compiled for, narrowest first.
@@ -53,16 +77,12 @@ pub(crate) enum Level {
 #[inline]
 pub(crate) fn level() -> Level {
     static LEVEL: std::sync::OnceLock<Level> = std::sync::OnceLock::new();
-    *LEVEL.get_or_init(|| cpu_level().min(cap(std::env::var(CPU_ENV).ok().as_deref())))
+    *LEVEL.get_or_init(|| cpu_level().min(cap(env_value().as_deref())))
 }
 
-/// The widest level [`CPU_ENV`]'s value `env` allows.
-fn cap(env: Option<&str>) -> Level {
-    match env.map(str::to_ascii_lowercase).as_deref() {
-        Some("baseline") => Level::Baseline,
-        Some("avx2") => Level::Avx2,
-        _ => Level::Avx512,
-    }
+/// The widest level [`CPU_ENV`]'s value `env` allows (unset, empty or unknown: any).
+fn cap(env: Option<&OsStr>) -> Level {
+    parse(env).ok().flatten().unwrap_or(Level::Avx512)
 }
 
 /// The widest level this CPU has (the baseline in fuzzing builds: they have no wide copies).
@@ -139,6 +159,7 @@ mod tests {
 
     #[test]
     fn the_environment_caps_the_level() {
+        let cap = |v: Option<&str>| cap(v.map(OsStr::new));
         assert_eq!(cap(Some("baseline")), Level::Baseline);
         assert_eq!(cap(Some("avx2")), Level::Avx2);
         assert_eq!(cap(Some("AVX2")), Level::Avx2);
@@ -148,13 +169,14 @@ mod tests {
         assert_eq!(cap(Some("sse9")), Level::Avx512);
         // The level never exceeds the CPU's or the cap.
         assert!(level() <= cpu_level());
-        assert!(level() <= cap(std::env::var(CPU_ENV).ok().as_deref()));
+        assert!(level() <= super::cap(env_value().as_deref()));
     }
 
     /// Unknown values, and only they, are worth a warning that names the variable, the value
     /// and the values it takes.
     #[test]
     fn unknown_values_are_warned_about() {
+        let warning = |v: Option<&str>| env_warning(v.map(OsStr::new));
         for ok in [
             None,
             Some(""),
@@ -162,9 +184,9 @@ mod tests {
             Some("AVX2"),
             Some("avx512"),
         ] {
-            assert_eq!(env_warning(ok), None, "{ok:?}");
+            assert_eq!(warning(ok), None, "{ok:?}");
         }
-        let w = env_warning(Some("basline")).unwrap_or_default();
+        let w = warning(Some("basline")).unwrap_or_default();
         assert!(
             w.contains("RASTAGG_CPU=\"basline\"") && w.contains("baseline, avx2, avx512"),
             "{w}"

@@ -473,7 +473,8 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
 
 /// [`rows_into`]'s loop, each column total a slice argument of its own: the compiler knows
 /// mutable slice arguments alias nothing else, so it vectorises the loop without checking,
-/// at every call, that no total overlaps another or an input row.
+/// at every call, that no total overlaps another or an input row. Every row and every total
+/// that is on holds `cnt.len()` values; totals that are off are empty and never read.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn add_rows<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R: usize>(

@@ -123,7 +123,7 @@ pub enum OutputBuffer {
 }
 
 impl OutputBuffer {
-    /// Hands the buffer's allocation back for the next band accumulated on this thread: call
+    /// Hands the buffer's allocation back to the pool for a later band, on any thread: call
     /// it once the values are written (optional; dropping the buffer frees it instead).
     pub fn recycle(self) {
         macro_rules! back {
