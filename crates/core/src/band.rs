@@ -447,8 +447,9 @@ impl<T: Pixel> BandAccumulator<T> {
                 last += 1;
             }
             // End the block at a whole number of vectors when a piece ends there: the passes'
-            // loops then have no scalar tail (at factor 5, 240 columns rather than 255). Not
-            // the last block of the window: a shorter one would only add a block.
+            // loops then have no partial vector (at factor 5, 240 columns rather than 255),
+            // though at AVX-512 the compiler still leaves the generic pass's last 8 columns to
+            // scalar code. Not the last block of the window: a shorter one would only add one.
             let on_vector = |k: &usize| {
                 pieces
                     .get(k - 1)

@@ -159,17 +159,17 @@ mod tests {
 
     #[test]
     fn the_environment_caps_the_level() {
-        let cap = |v: Option<&str>| cap(v.map(OsStr::new));
-        assert_eq!(cap(Some("baseline")), Level::Baseline);
-        assert_eq!(cap(Some("avx2")), Level::Avx2);
-        assert_eq!(cap(Some("AVX2")), Level::Avx2);
-        assert_eq!(cap(Some("avx512")), Level::Avx512);
-        assert_eq!(cap(Some("")), Level::Avx512);
-        assert_eq!(cap(None), Level::Avx512);
-        assert_eq!(cap(Some("sse9")), Level::Avx512);
+        let cap_of = |v: Option<&str>| cap(v.map(OsStr::new));
+        assert_eq!(cap_of(Some("baseline")), Level::Baseline);
+        assert_eq!(cap_of(Some("avx2")), Level::Avx2);
+        assert_eq!(cap_of(Some("AVX2")), Level::Avx2);
+        assert_eq!(cap_of(Some("avx512")), Level::Avx512);
+        assert_eq!(cap_of(Some("")), Level::Avx512);
+        assert_eq!(cap_of(None), Level::Avx512);
+        assert_eq!(cap_of(Some("sse9")), Level::Avx512);
         // The level never exceeds the CPU's or the cap.
         assert!(level() <= cpu_level());
-        assert!(level() <= super::cap(env_value().as_deref()));
+        assert!(level() <= cap(env_value().as_deref()));
     }
 
     /// Unknown values, and only they, are worth a warning that names the variable, the value

@@ -459,7 +459,9 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
     let e2_on = SQ && T::SQUARE_CHECK == Check::Rounding;
     add_rows::<T, MM, SUM, SQ, R>(
         rows.map(|r| &r[..n]),
-        (nodata, use_nodata, fresh),
+        nodata,
+        use_nodata,
+        fresh,
         &mut c.cnt[..n],
         part(MM, &mut c.mn, n),
         part(MM, &mut c.mx, n),
@@ -479,7 +481,9 @@ fn rows_into<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R:
 #[inline(always)]
 fn add_rows<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool, const R: usize>(
     rows: [&[T]; R],
-    (nodata, use_nodata, fresh): (T, bool, bool),
+    nodata: T,
+    use_nodata: bool,
+    fresh: bool,
     cnt: &mut [u32],
     mn: &mut [T],
     mx: &mut [T],
