@@ -58,7 +58,7 @@ use std::ops::Range;
 
 use rastagg_raster::{SampleType, Window, spare};
 
-use crate::cpu::fastest;
+use crate::cpu::{fastest, fused};
 use crate::error::{CoreError, Result};
 use crate::exact::{DoubleDouble, ExactSum, TINY_SQUARE_ROOT, ldexp, pow2, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
@@ -142,9 +142,10 @@ pub struct BandAccumulator<T: Pixel> {
     columns: Columns<T>,
     /// Scratch of [`BandAccumulator::fold_run`], kept to spare allocations.
     run: RunTotals<T>,
-    /// The column pieces of the last window's columns, kept for the next window over the
-    /// same columns (computing them per 10-row read of a 21600-column input cost ~3%).
-    pieces: Option<(Range<u64>, Vec<Piece>)>,
+    /// The column pieces of the last window's columns and their blocks, kept for the next
+    /// window over the same columns (computing them per 10-row read of a 21600-column input
+    /// cost ~3%, and grouping them per output row ~7% of the factor-5 kernel benchmark).
+    layout: Option<Layout>,
     kernel: ColumnPass<T>,
 }
 
@@ -309,7 +310,7 @@ impl<T: Pixel> BandAccumulator<T> {
             value_len,
             columns: Columns::default(),
             run: RunTotals::default(),
-            pieces: None,
+            layout: None,
             kernel: column_pass::<T>(needs),
         })
     }
@@ -356,25 +357,42 @@ impl<T: Pixel> BandAccumulator<T> {
         let rows = window.y..window.y + window.rows;
         let cols = window.x..window.x + window.cols;
         // Windows of a band usually span the same columns (whole rows, in the CLI).
-        let (span, pieces) = match self.pieces.take() {
-            Some((span, pieces)) if span == cols => (span, pieces),
-            _ => (cols.clone(), self.column_pieces(&cols)),
+        let layout = match self.layout.take() {
+            Some(layout) if layout.span == cols => layout,
+            _ => self.layout_of(cols),
         };
+        let pieces = &layout.pieces;
         let out_rows = outputs_in(&self.grid.y, &rows, &self.out_rows);
         for r in out_rows {
             let ys = clip(self.grid.y.inputs(r), &rows);
             if self.grid.is_weighted() {
-                self.add_weighted(r, &ys, &pieces, &window, data);
+                self.add_weighted(r, &ys, pieces, &window, data);
             } else {
-                self.add_disjoint(r, &ys, &pieces, &window, data);
+                self.add_disjoint(r, &ys, &layout, &window, data);
             }
             if self.needs.values {
-                // (An error ends the band; the pieces are then simply not kept.)
-                self.collect_values(r, &ys, &pieces, &window, data)?;
+                // (An error ends the band; the layout is then simply not kept.)
+                self.collect_values(r, &ys, pieces, &window, data)?;
             }
         }
-        self.pieces = Some((span, pieces));
+        self.layout = Some(layout);
         Ok(())
+    }
+
+    /// The pieces of window columns `span`, and for disjoint grids their blocks and runs.
+    fn layout_of(&self, span: Range<u64>) -> Layout {
+        let pieces = self.column_pieces(&span);
+        let (blocks, runs) = if self.grid.is_weighted() {
+            (Vec::new(), Vec::new())
+        } else {
+            blocks_of(&pieces)
+        };
+        Layout {
+            span,
+            pieces,
+            blocks,
+            runs,
+        }
     }
 
     /// The output columns the window's columns feed, each with its window-local column range
@@ -428,46 +446,18 @@ impl<T: Pixel> BandAccumulator<T> {
         }))
     }
 
-    /// Integer-factor and corner grids: the vectorised column pass over blocks of about
-    /// [`COLUMN_BLOCK`] columns (so the column totals stay in L1), then a fold per cell. One
-    /// proof covers the sums of every cell of a block; cells of a block it fails for are proved
-    /// one by one.
-    fn add_disjoint(&mut self, r: u64, ys: &Range<u64>, pieces: &[Piece], w: &Window, data: &[T]) {
+    /// Integer-factor and corner grids: the vectorised column pass over each block of the
+    /// layout (about [`COLUMN_BLOCK`] columns, so that the column totals stay in L1), then a
+    /// fold per cell. One proof covers the sums of every cell of a block; cells of a block it
+    /// fails for are proved one by one.
+    fn add_disjoint(&mut self, r: u64, ys: &Range<u64>, layout: &Layout, w: &Window, data: &[T]) {
         let width = w.cols as usize;
         let sums = self.needs.sum || self.needs.squares;
         let mut rows: Vec<&[T]> = Vec::new();
-        let mut first = 0;
-        while let Some(head) = pieces.get(first) {
-            let b0 = head.local.start;
-            let mut last = first + 1;
-            while pieces
-                .get(last)
-                .is_some_and(|p| p.local.end - b0 <= COLUMN_BLOCK)
-            {
-                last += 1;
-            }
-            // End the block at a whole number of vectors when a piece ends there: the passes'
-            // loops then have no partial vector (at factor 5, 240 columns rather than 255),
-            // though at AVX-512 the compiler still leaves the generic pass's last 8 columns to
-            // scalar code. Not the last block of the window: a shorter one would only add one.
-            let on_vector = |k: &usize| {
-                pieces
-                    .get(k - 1)
-                    .is_some_and(|p| (p.local.end - b0) % VECTOR == 0)
-            };
-            if last < pieces.len()
-                && let Some(k) = (first + 1..=last).rev().find(on_vector)
-            {
-                last = k;
-            }
-            let widest = pieces
-                .get(first..last)
-                .unwrap_or(&[])
-                .iter()
-                .map(|p| p.local.len())
-                .max()
-                .unwrap_or(0);
-            let b1 = pieces.get(last - 1).map_or(b0, |p| p.local.end);
+        for block in &layout.blocks {
+            let Range { start: b0, end: b1 } = block.cols;
+            let pieces = layout.pieces.get(block.pieces.clone()).unwrap_or(&[]);
+            let runs = layout.runs.get(block.runs.clone()).unwrap_or(&[]);
             let mut start = ys.start;
             while start < ys.end {
                 let end = (start + ROW_CHUNK).min(ys.end);
@@ -481,62 +471,52 @@ impl<T: Pixel> BandAccumulator<T> {
                     continue;
                 }
                 let extent = (self.kernel)(&rows, self.nodata, self.use_nodata, &mut self.columns);
-                let most = (end - start).saturating_mul(widest as u64);
+                let most = (end - start).saturating_mul(block.widest as u64);
                 let block_exact = sums && sums_exact(&extent, most, self.needs);
-                let block = pieces.get(first..last).unwrap_or(&[]);
                 if (block_exact || !sums) && !T::ROUNDING_CHECKED {
-                    self.fold_proved(r, block, b0, None);
+                    self.fold_proved(r, &layout.pieces, runs, b0, None);
                 } else if !T::ROUNDING_CHECKED {
                     let ys = start..end;
                     let proofs = CellProofs {
                         ys: &ys,
-                        pieces: block,
+                        pieces,
                         window: w,
                         data,
                     };
-                    self.fold_proved(r, block, b0, Some(proofs));
+                    self.fold_proved(r, &layout.pieces, runs, b0, Some(proofs));
                 } else {
-                    for p in block {
+                    for p in pieces {
                         self.fold_columns(r, start..end, p, b0, block_exact, w, data);
                     }
                 }
                 start = end;
             }
-            first = last;
         }
     }
 
     /// Folds the columns of every piece of a block (column totals start at window column `b0`)
     /// into its cell, when no addition needs a rounding check (all types but f64), run by run
-    /// of side-by-side pieces of one width (all of a block but its edges, usually) so that
-    /// each accumulator folds in one straight loop. Without `proofs`, the block's proof covers
-    /// every sum (or none is asked); with them (whose `pieces` are the block's), each cell is
-    /// proved on its own, as [`BandAccumulator::fold_columns`] does, and a cell whose proof
+    /// (`runs`, of `pieces`) so that each accumulator folds in one straight loop. Without
+    /// `proofs`, the block's proof covers every sum (or none is asked); with them, each cell
+    /// is proved on its own, as [`BandAccumulator::fold_columns`] does, and a cell whose proof
     /// fails is added from the pixels.
     fn fold_proved(
         &mut self,
         r: u64,
         pieces: &[Piece],
+        runs: &[Run],
         b0: usize,
         proofs: Option<CellProofs<'_, T>>,
     ) {
-        let mut rest = pieces;
-        while let Some(head) = rest.first() {
-            let width = head.local.len();
-            let run = rest
-                .iter()
-                .enumerate()
-                .take_while(|(i, p)| {
-                    p.col == head.col + i
-                        && p.local.start == head.local.start + i * width
-                        && p.local.len() == width
-                })
-                .count()
-                .min(COLUMN_BLOCK);
+        for run in runs {
+            let Some(run_pieces @ [head, ..]) = pieces.get(run.pieces.clone()) else {
+                continue;
+            };
+            let (width, run) = (run.width, run_pieces.len());
             let first = self.cell(r, head.col);
             let from = head.local.start - b0;
             let proofs = proofs.map(|p| CellProofs {
-                pieces: rest.get(..run).unwrap_or(&[]),
+                pieces: run_pieces,
                 ..p
             });
             // The run's loops are compiled for AVX2 and AVX-512 too (inlined into each copy).
@@ -550,7 +530,6 @@ impl<T: Pixel> BandAccumulator<T> {
                 10 => fastest!(self.fold_run::<10>(first, from, run, width, proofs)),
                 _ => fastest!(self.fold_run::<0>(first, from, run, width, proofs)),
             }
-            rest = rest.get(run.max(1)..).unwrap_or(&[]);
         }
     }
 
@@ -1224,17 +1203,30 @@ impl<T: Pixel> BandAccumulator<T> {
             }
             Statistic::Sd => {
                 let sums = count.zip(s1.zip(squares)).zip(self.exact.iter());
-                self.build_buffer(
-                    stat,
-                    sums,
-                    #[inline(always)]
-                    |x| self.quick_standard_deviation(x),
-                    |k| {
-                        moments(k)
-                            .and_then(|m| m.standard_deviation(ddof, || self.exact_cell(k)))
-                            .map(Value::Real)
-                    },
-                )
+                let general = |k| {
+                    moments(k)
+                        .and_then(|m| m.standard_deviation(ddof, || self.exact_cell(k)))
+                        .map(Value::Real)
+                };
+                // Products' errors by FMA where the quick loop runs in a copy that has it
+                // (the same values, a fifth fewer instructions in the whole `finish`).
+                if fused() {
+                    self.build_buffer(
+                        stat,
+                        sums,
+                        #[inline(always)]
+                        |x| self.quick_standard_deviation::<true>(x),
+                        general,
+                    )
+                } else {
+                    self.build_buffer(
+                        stat,
+                        sums,
+                        #[inline(always)]
+                        |x| self.quick_standard_deviation::<false>(x),
+                        general,
+                    )
+                }
             }
             Statistic::Quantile(q) => {
                 let nothing = std::iter::empty();
@@ -1304,15 +1296,16 @@ impl<T: Pixel> BandAccumulator<T> {
     }
 
     /// `SD` of a cell without exact sums whose Σx² needs no scaling and whose numerator does
-    /// not cancel.
+    /// not cancel (`FUSED`: see [`Moments::double_double_standard_deviation`]).
     #[inline(always)]
-    fn quick_standard_deviation(
+    fn quick_standard_deviation<const FUSED: bool>(
         &self,
         ((n, (s, (q, q2))), e): ((u64, (f64, Squares)), Slot<'_>),
     ) -> Quick {
         let m = Moments::plain(n as f64, s, q, if T::SPLIT_SQUARES { q2 } else { 0.0 });
         let denominator = m.denominator(self.stats.options.sd_ddof);
-        let (sd, cancelled) = m.double_double_standard_deviation(denominator.unwrap_or(1.0));
+        let (sd, cancelled) =
+            m.double_double_standard_deviation::<FUSED>(denominator.unwrap_or(1.0));
         let sure = e.is_none() && self.unscaled_moments(&m) && !cancelled;
         Quick::new(sd, n == 0 || denominator.is_none(), sure)
     }
@@ -1371,17 +1364,13 @@ impl<T: Pixel> BandAccumulator<T> {
         let mut out = spare::with_capacity(cells).unwrap_or_default();
         out.resize(cells, nd);
         let mut left = vec![true; cells];
-        let mut collisions = if general_only() {
-            0
+        let (mut collisions, done) = if general_only() {
+            (0, 0)
         } else {
             fastest!(quick_fill(inputs, quick, &mut out, &mut left, nd))
         };
-        // Most bands have no cell left: a count (a quick loop over bytes) saves looking for them.
-        let left = if left.iter().filter(|&&l| l).count() > 0 {
-            &left[..]
-        } else {
-            &[]
-        };
+        // Most bands have no cell left: then nothing need look for them.
+        let left = if done < cells { &left[..] } else { &[] };
         for ((k, o), _) in out.iter_mut().enumerate().zip(left).filter(|(_, l)| **l) {
             *o = match general(k) {
                 None => nd,
@@ -1529,7 +1518,7 @@ impl Moments {
         exact: impl FnOnce() -> Option<&'e ExactCell>,
     ) -> Option<f64> {
         let denominator = self.denominator(ddof)?;
-        let (sd, cancelled) = self.double_double_standard_deviation(denominator);
+        let (sd, cancelled) = self.double_double_standard_deviation::<false>(denominator);
         if cancelled {
             return Some(self.cancelled_standard_deviation(denominator, exact()));
         }
@@ -1548,11 +1537,15 @@ impl Moments {
 
     /// SD with the numerator `W·Q − S²` in double-double arithmetic, and whether that
     /// cancelled too much to trust (then [`Moments::cancelled_standard_deviation`] is the SD).
-    /// Branch-free, so that loops over cells vectorise.
+    /// Branch-free, so that loops over cells vectorise. `FUSED`: products' errors by FMA, for
+    /// code compiled with it: the same result wherever Dekker's TwoProduct is exact (no
+    /// product near overflow or underflow), as in the quick loop, whose sums are within
+    /// 2^±500 (f64 input, [`BandAccumulator::unscaled_moments`]) or bounded by the input
+    /// type's range (all others: f32 squares stay within 2^±300).
     #[inline(always)]
-    fn double_double_standard_deviation(&self, denominator: f64) -> (f64, bool) {
+    fn double_double_standard_deviation<const FUSED: bool>(&self, denominator: f64) -> (f64, bool) {
         let w = self.w;
-        let d = w.mul(self.q).sub(self.s.mul(self.s));
+        let d = w.mul::<FUSED>(self.q).sub(self.s.mul::<FUSED>(self.s));
         // The double-double difference is within 2^-100 · W·Q: enough unless it is below
         // 2^-45 · W·Q. NaN (Q infinite) passes.
         let cancelled = d.hi.abs() < pow2(-45) * (w.hi * self.q.hi);
@@ -1626,6 +1619,106 @@ fn sqrt_quotient(n: DoubleDouble, d: DoubleDouble) -> f64 {
     // √(q + ql) ≈ r + (q + ql − r²) / 2r, with q − r² exact.
     let (rr, re) = two_prod(r, r);
     r + (((q - rr) - re) + ql) / (2.0 * r)
+}
+
+/// How a window's columns feed the output columns: computed once per span of window columns.
+#[derive(Debug)]
+struct Layout {
+    /// The window's columns.
+    span: Range<u64>,
+    /// The columns feeding each output column, in order.
+    pieces: Vec<Piece>,
+    /// Disjoint grids: the blocks of the column pass, in order (none for area grids).
+    blocks: Vec<Block>,
+    /// The runs of every block, block after block.
+    runs: Vec<Run>,
+}
+
+/// Pieces that one column pass takes together.
+#[derive(Debug)]
+struct Block {
+    /// Which pieces (of [`Layout::pieces`]).
+    pieces: Range<usize>,
+    /// Their window-local columns.
+    cols: Range<usize>,
+    /// The most columns of one piece.
+    widest: usize,
+    /// Its runs (of [`Layout::runs`]).
+    runs: Range<usize>,
+}
+
+/// Side-by-side pieces of one width feeding consecutive output columns (all of a block but
+/// its edges, usually), so that each accumulator folds in one straight loop.
+#[derive(Debug)]
+struct Run {
+    /// Which pieces (of [`Layout::pieces`]).
+    pieces: Range<usize>,
+    /// Columns per piece.
+    width: usize,
+}
+
+/// The blocks of disjoint `pieces` for the column pass, and their runs: about
+/// [`COLUMN_BLOCK`] columns each, so that the column totals stay in L1.
+fn blocks_of(pieces: &[Piece]) -> (Vec<Block>, Vec<Run>) {
+    let (mut blocks, mut runs) = (Vec::new(), Vec::new());
+    let mut first = 0;
+    while let Some(head) = pieces.get(first) {
+        let b0 = head.local.start;
+        let mut last = first + 1;
+        while pieces
+            .get(last)
+            .is_some_and(|p| p.local.end - b0 <= COLUMN_BLOCK)
+        {
+            last += 1;
+        }
+        // End the block at a whole number of vectors when a piece ends there: the passes'
+        // loops then have no partial vector (at factor 5, 240 columns rather than 255),
+        // though at AVX-512 the compiler still leaves the generic pass's last 8 columns to
+        // scalar code. Not the last block of the window: a shorter one would only add one.
+        let on_vector = |k: &usize| {
+            pieces
+                .get(k - 1)
+                .is_some_and(|p| (p.local.end - b0) % VECTOR == 0)
+        };
+        if last < pieces.len()
+            && let Some(k) = (first + 1..=last).rev().find(on_vector)
+        {
+            last = k;
+        }
+        let block = pieces.get(first..last).unwrap_or(&[]);
+        let widest = block.iter().map(|p| p.local.len()).max().unwrap_or(0);
+        let b1 = block.last().map_or(b0, |p| p.local.end);
+        let first_run = runs.len();
+        let mut rest = block;
+        let mut at = first;
+        while let Some(head) = rest.first() {
+            let width = head.local.len();
+            let n = rest
+                .iter()
+                .enumerate()
+                .take_while(|(i, p)| {
+                    p.col == head.col + i
+                        && p.local.start == head.local.start + i * width
+                        && p.local.len() == width
+                })
+                .count()
+                .max(1);
+            runs.push(Run {
+                pieces: at..at + n,
+                width,
+            });
+            rest = rest.get(n..).unwrap_or(&[]);
+            at += n;
+        }
+        blocks.push(Block {
+            pieces: first..last,
+            cols: b0..b1,
+            widest,
+            runs: first_run..runs.len(),
+        });
+        first = last;
+    }
+    (blocks, runs)
 }
 
 /// The columns of a window that feed one output column.
@@ -1790,7 +1883,9 @@ fn same<O: Pixel>(a: O, b: O) -> bool {
 
 /// The quick loop of [`BandAccumulator::fill`]: each cell's [`Quick`] value cast to the output
 /// type (nodata where it has none), `left` cleared unless it takes the general path; returns
-/// the number of the other cells whose value equals the nodata. Branch-free over slices
+/// the number of the other cells whose value equals the nodata, and the number of cells it
+/// gave their value (the others, and those `inputs` does not reach, take the general path).
+/// Branch-free over slices
 /// zipped into one index, so that it vectorises. Values convert by [`Pixel::cast_whole`]:
 /// integer output types only ever receive whole numbers here, since [`output_type`] gives
 /// them to `count` and to `min`, `max` and `range` of integer input alone (the proptest of
@@ -1802,16 +1897,18 @@ fn quick_fill<I: Iterator, O: Pixel>(
     out: &mut [O],
     left: &mut [bool],
     nd: O,
-) -> u64 {
+) -> (u64, usize) {
     let mut collisions = 0u64;
+    let mut done = 0usize;
     for ((o, l), x) in out.iter_mut().zip(left.iter_mut()).zip(inputs) {
         let q = quick(x);
         let v = if q.empty { nd } else { O::cast_whole(q.value) };
         *o = v;
         *l = q.general;
+        done += usize::from(!q.general);
         collisions += u64::from(!q.empty & !q.general & same(v, nd));
     }
-    collisions
+    (collisions, done)
 }
 
 /// Converts a cell result to the output type: exactly for integers that fit (the output type

@@ -80,6 +80,13 @@ pub(crate) fn level() -> Level {
     *LEVEL.get_or_init(|| cpu_level().min(cap(env_value().as_deref())))
 }
 
+/// Whether the hot loops run in a copy compiled with FMA (AVX2 and AVX-512 are): then
+/// [`crate::exact::two_prod_fused`] is one instruction rather than a library call.
+#[inline]
+pub(crate) fn fused() -> bool {
+    level() != Level::Baseline
+}
+
 /// The widest level [`CPU_ENV`]'s value `env` allows (unset, empty or unknown: any).
 fn cap(env: Option<&OsStr>) -> Level {
     parse(env).ok().flatten().unwrap_or(Level::Avx512)

@@ -32,6 +32,15 @@ pub(crate) fn two_prod(a: f64, b: f64) -> (f64, f64) {
     (p, ((ah * bh - p) + ah * bl + al * bh) + al * bl)
 }
 
+/// [`two_prod`] by one fused multiply-add, `p + e == a · b` exactly with no exception: the same
+/// pair wherever `two_prod`'s is exact. Fast only in code compiled for FMA (the AVX2 and
+/// AVX-512 copies of [`crate::cpu`]); elsewhere `mul_add` is a slow library call.
+#[inline(always)]
+pub(crate) fn two_prod_fused(a: f64, b: f64) -> (f64, f64) {
+    let p = a * b;
+    (p, a.mul_add(b, -p))
+}
+
 /// Below this magnitude (2^-480), `x²` or the error terms TwoProduct computes for it can fall
 /// below the subnormals and lose bits unseen.
 pub(crate) const TINY_SQUARE_ROOT: f64 = pow2(-480);
@@ -63,10 +72,15 @@ impl DoubleDouble {
         DoubleDouble { hi: v, lo: 0.0 }
     }
 
-    /// `self · other` to about 2^-104 relative accuracy.
+    /// `self · other` to about 2^-104 relative accuracy; `FUSED`: the product's error by
+    /// [`two_prod_fused`] (same value, for code compiled with FMA).
     #[inline]
-    pub fn mul(self, other: DoubleDouble) -> DoubleDouble {
-        let (p, e) = two_prod(self.hi, other.hi);
+    pub fn mul<const FUSED: bool>(self, other: DoubleDouble) -> DoubleDouble {
+        let (p, e) = if FUSED {
+            two_prod_fused(self.hi, other.hi)
+        } else {
+            two_prod(self.hi, other.hi)
+        };
         let e = e + (self.hi * other.lo + self.lo * other.hi);
         let (hi, lo) = two_sum(p, e);
         DoubleDouble { hi, lo }
@@ -598,5 +612,24 @@ mod tests {
         t.add(e);
         assert_eq!(t.round(), p);
         assert_ne!(e, 0.0);
+    }
+
+    proptest::proptest! {
+        /// TwoProduct by FMA gives Dekker's pair wherever neither overflows nor underflows:
+        /// the SD quick loop takes either (by CPU), and must not change a result.
+        #[test]
+        fn fused_two_prod_matches_dekker(
+            (ma, ea) in (-1.0f64..1.0, -400i32..400),
+            (mb, eb) in (-1.0f64..1.0, -400i32..400),
+        ) {
+            let (a, b) = (ldexp(ma, i64::from(ea)), ldexp(mb, i64::from(eb)));
+            let dekker = two_prod(a, b);
+            let fused = two_prod_fused(a, b);
+            proptest::prop_assert_eq!(dekker.0.to_bits(), fused.0.to_bits());
+            proptest::prop_assert_eq!(dekker.1.to_bits(), fused.1.to_bits(), "{} · {}", a, b);
+            let (x, y) = (DoubleDouble { hi: a, lo: b * pow2(-60) }, DoubleDouble::from_f64(b));
+            let (m, f) = (x.mul::<false>(y), x.mul::<true>(y));
+            proptest::prop_assert_eq!((m.hi.to_bits(), m.lo.to_bits()), (f.hi.to_bits(), f.lo.to_bits()));
+        }
     }
 }
