@@ -477,9 +477,10 @@ impl<T: Pixel> BandAccumulator<T> {
                     self.fold_proved(r, &layout.pieces, runs, b0, None);
                 } else if !T::ROUNDING_CHECKED {
                     let ys = start..end;
+                    // (`fold_proved` gives each run its own pieces.)
                     let proofs = CellProofs {
                         ys: &ys,
-                        pieces,
+                        pieces: &[],
                         window: w,
                         data,
                     };
@@ -496,7 +497,8 @@ impl<T: Pixel> BandAccumulator<T> {
 
     /// Folds the columns of every piece of a block (column totals start at window column `b0`)
     /// into its cell, when no addition needs a rounding check (all types but f64), run by run
-    /// (`runs`, of `pieces`) so that each accumulator folds in one straight loop. Without
+    /// (`runs` of the block, which index `pieces`, the window's) so that each accumulator folds
+    /// in one straight loop. Without
     /// `proofs`, the block's proof covers every sum (or none is asked); with them, each cell
     /// is proved on its own, as [`BandAccumulator::fold_columns`] does, and a cell whose proof
     /// fails is added from the pixels.
@@ -1538,10 +1540,12 @@ impl Moments {
     /// SD with the numerator `W·Q − S²` in double-double arithmetic, and whether that
     /// cancelled too much to trust (then [`Moments::cancelled_standard_deviation`] is the SD).
     /// Branch-free, so that loops over cells vectorise. `FUSED`: products' errors by FMA, for
-    /// code compiled with it: the same result wherever Dekker's TwoProduct is exact (no
-    /// product near overflow or underflow), as in the quick loop, whose sums are within
-    /// 2^±500 (f64 input, [`BandAccumulator::unscaled_moments`]) or bounded by the input
-    /// type's range (all others: f32 squares stay within 2^±300).
+    /// code compiled with it: the same result wherever both TwoProducts are exact, which they
+    /// are in the quick loop, whose values are the proved sums of a cell: nothing near
+    /// overflow (f64 input: Σx² below 2^501, [`BandAccumulator::unscaled_moments`]; other
+    /// types are bounded by their range), and every operand a multiple of the input's lowest
+    /// bit, whose products are at least 2^-1074 (f64: the proofs refuse non-zero values below
+    /// 2^-480, so multiples of 2^-532; f32: of 2^-149; integers: whole).
     #[inline(always)]
     fn double_double_standard_deviation<const FUSED: bool>(&self, denominator: f64) -> (f64, bool) {
         let w = self.w;
@@ -1702,7 +1706,7 @@ fn blocks_of(pieces: &[Piece]) -> (Vec<Block>, Vec<Run>) {
                         && p.local.len() == width
                 })
                 .count()
-                .max(1);
+                .max(1); // (the head always counts: a guard, never a change)
             runs.push(Run {
                 pieces: at..at + n,
                 width,

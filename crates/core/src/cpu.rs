@@ -4,7 +4,9 @@
 //! that dominate (column passes, run folds, finishing) are compiled twice more, for AVX2 and
 //! FMA and for AVX-512, and the widest copy the CPU can run is the one that runs: two and four
 //! times the lanes per instruction. All copies are the same Rust code, so they compute the same
-//! bits (no fused multiply-add is ever written: Rust never contracts `a * b + c`).
+//! bits: Rust never contracts `a * b + c` into a fused multiply-add, and the one place that
+//! asks for one ([`fused`]: SD's TwoProducts in the AVX2 and AVX-512 copies) gets the same
+//! exact product error Dekker's TwoProduct gives the baseline for the values it sees there.
 //!
 //! Fuzzing builds (cargo-fuzz's `--cfg fuzzing`) compile the baseline loops only: the wide
 //! copies under its instrumentation doubled the fuzz build's time (7.7 → 13.9 minutes in CI),

@@ -32,9 +32,11 @@ pub(crate) fn two_prod(a: f64, b: f64) -> (f64, f64) {
     (p, ((ah * bh - p) + ah * bl + al * bh) + al * bl)
 }
 
-/// [`two_prod`] by one fused multiply-add, `p + e == a · b` exactly with no exception: the same
-/// pair wherever `two_prod`'s is exact. Fast only in code compiled for FMA (the AVX2 and
-/// AVX-512 copies of [`crate::cpu`]); elsewhere `mul_add` is a slow library call.
+/// [`two_prod`] by one fused multiply-add: the same pair wherever the error `a · b − p` is
+/// representable and nothing overflows (the lowest set bits of `a` and `b` multiply to at
+/// least 2^-1074, the smallest subnormal), where both are exact. Fast only in code compiled
+/// for FMA (the AVX2 and AVX-512 copies of [`crate::cpu`]); elsewhere `mul_add` is a slow
+/// library call.
 #[inline(always)]
 pub(crate) fn two_prod_fused(a: f64, b: f64) -> (f64, f64) {
     let p = a * b;
@@ -481,6 +483,7 @@ fn ldexp_steps(x: f64, k: i64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn exact_sum_cancels_and_rounds() {
@@ -615,21 +618,31 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// TwoProduct by FMA gives Dekker's pair wherever neither overflows nor underflows:
-        /// the SD quick loop takes either (by CPU), and must not change a result.
+        /// TwoProduct by FMA gives Dekker's pair wherever the product's exact error is
+        /// representable: the SD quick loop takes either (by CPU), and must not change a result.
+        /// Operands `k · 2^e` whose lowest bits multiply to at least 2^-1074 (as the quick
+        /// loop's are), products from well inside the normals down to the subnormals.
         #[test]
         fn fused_two_prod_matches_dekker(
-            (ma, ea) in (-1.0f64..1.0, -400i32..400),
-            (mb, eb) in (-1.0f64..1.0, -400i32..400),
+            ka in prop_oneof![1i64..1 << 20, 1i64..1 << 53],
+            kb in prop_oneof![1i64..1 << 20, 1i64..1 << 53],
+            ea in -700i64..400,
+            shift in 0i64..1200,
+            negative: bool,
         ) {
-            let (a, b) = (ldexp(ma, i64::from(ea)), ldexp(mb, i64::from(eb)));
+            // eb ≥ −1074 − ea: the lowest bits of a and b multiply to at least 2^-1074.
+            let eb = (-1074 - ea + shift).min(400);
+            let a = ldexp(ka as f64, ea);
+            let b = ldexp(if negative { -kb } else { kb } as f64, eb);
             let dekker = two_prod(a, b);
             let fused = two_prod_fused(a, b);
-            proptest::prop_assert_eq!(dekker.0.to_bits(), fused.0.to_bits());
-            proptest::prop_assert_eq!(dekker.1.to_bits(), fused.1.to_bits(), "{} · {}", a, b);
-            let (x, y) = (DoubleDouble { hi: a, lo: b * pow2(-60) }, DoubleDouble::from_f64(b));
+            prop_assert_eq!(dekker.0.to_bits(), fused.0.to_bits());
+            prop_assert_eq!(dekker.1.to_bits(), fused.1.to_bits(), "{} · {}", a, b);
+            let x = DoubleDouble { hi: a, lo: a * pow2(-60) };
+            let y = DoubleDouble::from_f64(b);
             let (m, f) = (x.mul::<false>(y), x.mul::<true>(y));
-            proptest::prop_assert_eq!((m.hi.to_bits(), m.lo.to_bits()), (f.hi.to_bits(), f.lo.to_bits()));
+            prop_assert_eq!(m.hi.to_bits(), f.hi.to_bits());
+            prop_assert_eq!(m.lo.to_bits(), f.lo.to_bits());
         }
     }
 }
