@@ -163,13 +163,12 @@ struct RunTotals<T> {
     parts: [Vec<f64>; 3],
 }
 
-/// What a run fold needs to prove its cells one by one (their block's proof failed), and to
-/// add a cell whose proof fails from the window's pixels: the window's rows of the output
-/// row, the run's pieces, the window and its pixels.
+/// What a run fold needs, beside its pieces, to prove its cells one by one (their block's
+/// proof failed), and to add a cell whose proof fails from the window's pixels: the window's
+/// rows of the output row, the window and its pixels.
 #[derive(Clone, Copy)]
 struct CellProofs<'a, T> {
     ys: &'a Range<u64>,
-    pieces: &'a [Piece],
     window: &'a Window,
     data: &'a [T],
 }
@@ -477,10 +476,8 @@ impl<T: Pixel> BandAccumulator<T> {
                     self.fold_proved(r, &layout.pieces, runs, b0, None);
                 } else if !T::ROUNDING_CHECKED {
                     let ys = start..end;
-                    // (`fold_proved` gives each run its own pieces.)
                     let proofs = CellProofs {
                         ys: &ys,
-                        pieces: &[],
                         window: w,
                         data,
                     };
@@ -498,10 +495,9 @@ impl<T: Pixel> BandAccumulator<T> {
     /// Folds the columns of every piece of a block (column totals start at window column `b0`)
     /// into its cell, when no addition needs a rounding check (all types but f64), run by run
     /// (`runs` of the block, which index `pieces`, the window's) so that each accumulator folds
-    /// in one straight loop. Without
-    /// `proofs`, the block's proof covers every sum (or none is asked); with them, each cell
-    /// is proved on its own, as [`BandAccumulator::fold_columns`] does, and a cell whose proof
-    /// fails is added from the pixels.
+    /// in one straight loop. Without `proofs`, the block's proof covers every sum (or none is
+    /// asked); with them, each cell is proved on its own, as [`BandAccumulator::fold_columns`]
+    /// does, and a cell whose proof fails is added from the pixels.
     fn fold_proved(
         &mut self,
         r: u64,
@@ -511,16 +507,12 @@ impl<T: Pixel> BandAccumulator<T> {
         proofs: Option<CellProofs<'_, T>>,
     ) {
         for run in runs {
-            let Some(run_pieces @ [head, ..]) = pieces.get(run.pieces.clone()) else {
+            let Some(run @ [head, ..]) = pieces.get(run.clone()) else {
                 continue;
             };
-            let (width, run) = (run.width, run_pieces.len());
+            let width = head.local.len();
             let first = self.cell(r, head.col);
             let from = head.local.start - b0;
-            let proofs = proofs.map(|p| CellProofs {
-                pieces: run_pieces,
-                ..p
-            });
             // The run's loops are compiled for AVX2 and AVX-512 too (inlined into each copy).
             match width {
                 1 => fastest!(self.fold_run::<1>(first, from, run, width, proofs)),
@@ -535,19 +527,20 @@ impl<T: Pixel> BandAccumulator<T> {
         }
     }
 
-    /// [`BandAccumulator::fold_proved`] for `run` side-by-side pieces of `width` columns from
-    /// column total `from`, feeding cells `first..first + run`, each proved on its own when
-    /// `proofs` is given. `W` is `width` when it is one of the common factors (the loops then
+    /// [`BandAccumulator::fold_proved`] for the side-by-side pieces `run`, of `width` columns,
+    /// from column total `from`, feeding cells `first..first + run.len()`, each proved on its
+    /// own when `proofs` is given. `W` is `width` when it is one of the common factors (the loops then
     /// unroll), 0 otherwise.
     #[inline(always)]
     fn fold_run<const W: usize>(
         &mut self,
         first: usize,
         from: usize,
-        run: usize,
+        pieces: &[Piece],
         width: usize,
         proofs: Option<CellProofs<'_, T>>,
     ) {
+        let run = pieces.len();
         let w = if W == 0 { width } else { W };
         let needs = self.needs;
         let cols = &self.columns;
@@ -663,7 +656,7 @@ impl<T: Pixel> BandAccumulator<T> {
             match proofs {
                 _ if k == 0 => {}
                 Some(p) if !t.proved.get(i).copied().unwrap_or(false) => {
-                    if let Some(piece) = p.pieces.get(i) {
+                    if let Some(piece) = pieces.get(i) {
                         self.recompute(cell, p.ys.clone(), piece, p.window, p.data);
                     }
                 }
@@ -1652,14 +1645,9 @@ struct Block {
 }
 
 /// Side-by-side pieces of one width feeding consecutive output columns (all of a block but
-/// its edges, usually), so that each accumulator folds in one straight loop.
-#[derive(Debug)]
-struct Run {
-    /// Which pieces (of [`Layout::pieces`]).
-    pieces: Range<usize>,
-    /// Columns per piece.
-    width: usize,
-}
+/// its edges, usually), so that each accumulator folds in one straight loop: which pieces
+/// (of [`Layout::pieces`]).
+type Run = Range<usize>;
 
 /// The blocks of disjoint `pieces` for the column pass, and their runs: about
 /// [`COLUMN_BLOCK`] columns each, so that the column totals stay in L1.
@@ -1707,10 +1695,7 @@ fn blocks_of(pieces: &[Piece]) -> (Vec<Block>, Vec<Run>) {
                 })
                 .count()
                 .max(1); // (the head always counts: a guard, never a change)
-            runs.push(Run {
-                pieces: at..at + n,
-                width,
-            });
+            runs.push(at..at + n);
             rest = rest.get(n..).unwrap_or(&[]);
             at += n;
         }
@@ -1889,11 +1874,11 @@ fn same<O: Pixel>(a: O, b: O) -> bool {
 /// type (nodata where it has none), `left` cleared unless it takes the general path; returns
 /// the number of the other cells whose value equals the nodata, and the number of cells it
 /// gave their value (the others, and those `inputs` does not reach, take the general path).
-/// Branch-free over slices
-/// zipped into one index, so that it vectorises. Values convert by [`Pixel::cast_whole`]:
-/// integer output types only ever receive whole numbers here, since [`output_type`] gives
-/// them to `count` and to `min`, `max` and `range` of integer input alone (the proptest of
-/// the `tests` module checks every statistic and type against the general path).
+/// Branch-free over slices zipped into one index, so that it vectorises. Values convert by
+/// [`Pixel::cast_whole`]: integer output types only ever receive whole numbers here, since
+/// [`output_type`] gives them to `count` and to `min`, `max` and `range` of integer input
+/// alone (the proptest of the `tests` module checks every statistic and type against the
+/// general path).
 #[inline(always)]
 fn quick_fill<I: Iterator, O: Pixel>(
     inputs: I,
