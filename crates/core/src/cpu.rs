@@ -7,6 +7,8 @@
 //! bits: Rust never contracts `a * b + c` into a fused multiply-add, and the one place that
 //! asks for one ([`fused`]: SD's TwoProducts in the AVX2 and AVX-512 copies) gets the same
 //! exact product error Dekker's TwoProduct gives the baseline for the values it sees there.
+//! (The f32 column pass at AVX2 is written in intrinsics instead, [`crate::simd::avx2`]; its
+//! one fused operation, the exact low part of a square, rounds to what the others compute.)
 //!
 //! Fuzzing builds (cargo-fuzz's `--cfg fuzzing`) compile the baseline loops only: the wide
 //! copies under its instrumentation doubled the fuzz build's time (7.7 → 13.9 minutes in CI),

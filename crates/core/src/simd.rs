@@ -5,11 +5,15 @@
 //! It computes exactly what the generic pass in [`crate::kernel`] computes (same operations
 //! per value, same order per column; a test in `kernel` checks it), only without storing the
 //! column totals after every few rows: on SSE2 the generic pass cannot mix its f32 and f64
-//! lanes in one vectorised loop, this one can. Used on SSE2 for f32, below AVX-512 for i16.
+//! lanes in one vectorised loop, this one can. Used on SSE2 for f32, below AVX-512 for i16;
+//! on AVX2 for f32, [`avx2`]'s pass, eight lanes wide.
 
 use wide::{CmpEq, CmpNe, f32x4, f64x2, i16x8, i32x8};
 
 use crate::kernel::{Columns, Extent, extent};
+
+#[cfg(all(target_arch = "x86_64", not(fuzzing)))]
+pub(crate) mod avx2;
 
 /// Columns per group: one SSE register of f32.
 const LANES: usize = 4;
@@ -47,8 +51,8 @@ fn widen(v: f32x4) -> (f64x2, f64x2) {
 
 /// Stores the lanes of `v` into `dst` from column `k` on, as many as `dst` holds.
 #[inline(always)]
-fn store<V: Copy>(dst: &mut [V], k: usize, v: [V; LANES]) {
-    if let Some(d) = dst.get_mut(k..k + LANES) {
+fn store<V: Copy, const N: usize>(dst: &mut [V], k: usize, v: [V; N]) {
+    if let Some(d) = dst.get_mut(k..k + N) {
         d.copy_from_slice(&v);
     } else {
         for (d, s) in dst.iter_mut().skip(k).zip(v) {
