@@ -124,13 +124,17 @@ fn float_differences(row: &mut [u8], planes: &mut [u8], sample_size: usize) {
         4 => split_planes(row, planes, |s, k| (u32::from_le_bytes(s) >> k) as u8),
         _ => split_planes(row, planes, |s, k| (u64::from_le_bytes(s) >> k) as u8),
     }
-    // Each byte minus the one before it in `planes` (no running value: it vectorises).
-    if let (Some(first), Some(&p)) = (row.first_mut(), planes.first()) {
-        *first = p;
+    // Each byte minus the one before it in `planes`, over slices of one length: it
+    // vectorises. (The same loop over `skip(1)` iterators did not: 1.1 ns a byte against
+    // 0.05, and 6% of the benchmark's CPU time.)
+    let n = row.len().min(planes.len());
+    if n == 0 {
+        return;
     }
-    let after = planes.iter().skip(1).zip(planes.iter());
-    for (dst, (&v, &prev)) in row.iter_mut().skip(1).zip(after) {
-        *dst = v.wrapping_sub(prev);
+    let (first, dst) = row[..n].split_at_mut(1);
+    first.copy_from_slice(&planes[..1]);
+    for ((d, &v), &prev) in dst.iter_mut().zip(&planes[1..n]).zip(&planes[..n - 1]) {
+        *d = v.wrapping_sub(prev);
     }
 }
 
