@@ -260,9 +260,14 @@ impl<T: Pixel> Columns<T> {
         }
     }
 
-    /// Sizes the accumulators the pass uses to `n` columns (new ones at their identities;
-    /// the passes write every column of a block afresh, so old values are never read).
-    pub(crate) fn reset<const MM: bool, const SUM: bool, const SQ: bool>(&mut self, n: usize) {
+    /// Sizes the accumulators the pass uses to the columns every row of `rows` has (the
+    /// shortest row's length, which it returns; new accumulators at their identities: the
+    /// passes write every column of a block afresh, so old values are never read).
+    pub(crate) fn reset<const MM: bool, const SUM: bool, const SQ: bool>(
+        &mut self,
+        rows: &[&[T]],
+    ) -> usize {
+        let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
         fn fill<V: Copy>(on: bool, v: &mut Vec<V>, n: usize, x: V) {
             if on {
                 v.resize(n, x);
@@ -283,6 +288,7 @@ impl<T: Pixel> Columns<T> {
             n,
             0.0,
         );
+        n
     }
 }
 
@@ -376,8 +382,7 @@ fn pass<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
     use_nodata: bool,
     c: &mut Columns<T>,
 ) -> Extent<T> {
-    let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
-    c.reset::<MM, SUM, SQ>(n);
+    let n = c.reset::<MM, SUM, SQ>(rows);
     // Floats without a nodata compare with NaN instead, which matches nothing: one test
     // fewer per pixel (`use_nodata` is then always true).
     let float = T::SIGNIFICAND_BITS > 0;

@@ -77,8 +77,7 @@ pub(crate) fn pass_f32<const MM: bool, const SUM: bool, const SQ: bool>(
     use_nodata: bool,
     c: &mut Columns<f32>,
 ) -> Extent<f32> {
-    let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
-    c.reset::<MM, SUM, SQ>(n);
+    let n = c.reset::<MM, SUM, SQ>(rows);
     // Without a nodata, compare with NaN, which matches nothing.
     let nd = f32x4::splat(if use_nodata { nodata } else { f32::NAN });
     let mut k = 0;
@@ -165,8 +164,7 @@ pub(crate) fn pass_i16<const MM: bool, const SUM: bool, const SQ: bool>(
     use_nodata: bool,
     c: &mut Columns<i16>,
 ) -> Extent<i16> {
-    let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
-    c.reset::<MM, SUM, SQ>(n);
+    let n = c.reset::<MM, SUM, SQ>(rows);
     let nd = i16x8::splat(nodata);
     let mut k = 0;
     while k < n {

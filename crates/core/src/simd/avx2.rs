@@ -54,8 +54,7 @@ fn avx2_pass<const MM: bool, const SUM: bool, const SQ: bool>(
     use_nodata: bool,
     c: &mut Columns<f32>,
 ) -> Extent<f32> {
-    let n = rows.iter().map(|r| r.len()).min().unwrap_or(0);
-    c.reset::<MM, SUM, SQ>(n);
+    let n = c.reset::<MM, SUM, SQ>(rows);
     // A value is invalid when NaN or equal to the nodata: "equal or unordered" to a nodata
     // that is a number, "unordered" with itself without one (a NaN nodata is no nodata).
     if use_nodata && !nodata.is_nan() {
