@@ -260,9 +260,10 @@ impl<T: Pixel> Columns<T> {
         }
     }
 
-    /// Sizes the accumulators the pass uses to the columns every row of `rows` has (the
-    /// shortest row's length, which it returns; new accumulators at their identities: the
-    /// passes write every column of a block afresh, so old values are never read).
+    /// Sizes the accumulators the pass uses to the rows' length (rows are all of one length,
+    /// see [`ColumnPass`]; the shortest counts should they differ), which it returns. New
+    /// accumulators start at their identities: the passes write every column of a block
+    /// afresh, so old values are never read.
     pub(crate) fn reset<const MM: bool, const SUM: bool, const SQ: bool>(
         &mut self,
         rows: &[&[T]],
@@ -318,7 +319,7 @@ pub(crate) type ColumnPass<T> = fn(&[&[T]], T, bool, &mut Columns<T>) -> Extent<
 /// 1.5× faster than the SSE2 pass). Else the explicit SSE2 pass of [`crate::simd`] for i16
 /// (faster than the generic pass at AVX2: its exact i32 sums); on a CPU with AVX2 the
 /// explicit AVX2 pass for f32 ([`crate::simd::avx2`]: the generic pass compiled for AVX2 ran
-/// four f32 lanes wide; six statistics 8–15% faster) and the generic pass compiled for AVX2
+/// four f32 lanes wide; six statistics 10–20% faster in interleaved runs) and the generic pass compiled for AVX2
 /// for other types; else the SSE2 pass for f32 and the generic pass for other types.
 pub(crate) fn column_pass<T: Pixel>(needs: Needs) -> ColumnPass<T> {
     macro_rules! by_needs {
@@ -772,8 +773,9 @@ mod tests {
 
     proptest! {
         /// The explicit f32 passes, SSE2 (CPUs without AVX2) and AVX2 (CPUs with AVX2 but not
-        /// AVX-512; the SSE2 pass again on others), total the columns exactly as the generic
-        /// pass (AVX-512) does, whatever the nodata: the CPU never changes a result.
+        /// AVX-512; it runs on any CPU with AVX2, and falls back to the SSE2 pass without),
+        /// total the columns exactly as the generic pass (AVX-512) does, whatever the nodata:
+        /// the CPU never changes a result.
         #[test]
         fn f32_simd_passes_match_the_generic_pass(
             (cols, values) in rows_of(prop_oneof![
@@ -787,9 +789,12 @@ mod tests {
             nodata in prop_oneof![Just(-9999.0f32), Just(0.0), Just(f32::NAN)],
             use_nodata: bool,
         ) {
-            let passes: [ColumnPass<f32>; 2] =
-                [pass_f32::<true, true, true>, crate::simd::avx2::pass_f32::<true, true, true>];
-            for simd in passes {
+            let passes: &[ColumnPass<f32>] = &[
+                pass_f32::<true, true, true>,
+                #[cfg(all(target_arch = "x86_64", not(fuzzing)))]
+                crate::simd::avx2::pass_f32::<true, true, true>,
+            ];
+            for &simd in passes {
                 let (generic, simd) = both(&values, cols, nodata, use_nodata, simd);
                 prop_assert_eq!(generic.len(), simd.len());
                 for (g, s) in generic.iter().zip(&simd) {

@@ -1,6 +1,6 @@
-//! The column passes for f32 and i16 input in explicit SIMD (`wide`): one pass over the
-//! block, a register of columns at a time, every accumulator of those columns in registers
-//! over all the rows.
+//! The column passes for f32 and i16 input in explicit SIMD (`wide`; [`avx2`]: `std::arch`
+//! intrinsics): one pass over the block, a register of columns at a time, every accumulator
+//! of those columns in registers over all the rows.
 //!
 //! It computes exactly what the generic pass in [`crate::kernel`] computes (same operations
 //! per value, same order per column; a test in `kernel` checks it), only without storing the

@@ -135,8 +135,8 @@ fn widen(v: __m256) -> (__m256d, __m256d) {
 }
 
 /// Totals the first `n` columns of `rows` eight at a time; `invalid` sets every bit of the
-/// lanes that are not data. (Rows four at a time spilled registers: the ten totals, the
-/// nodata and the temporaries fill all sixteen.)
+/// lanes that are not data. (Rows four at a time spilled registers: the nine totals, the
+/// row count, the nodata and the temporaries fill all sixteen.)
 #[target_feature(enable = "avx2,fma")]
 #[inline]
 fn groups<const MM: bool, const SUM: bool, const SQ: bool>(
