@@ -527,10 +527,10 @@ impl<T: Pixel> BandAccumulator<T> {
         }
     }
 
-    /// [`BandAccumulator::fold_proved`] for the side-by-side pieces `run`, of `width` columns,
-    /// from column total `from`, feeding cells `first..first + run.len()`, each proved on its
-    /// own when `proofs` is given. `W` is `width` when it is one of the common factors (the loops then
-    /// unroll), 0 otherwise.
+    /// [`BandAccumulator::fold_proved`] for the side-by-side `pieces` of one run, of `width`
+    /// columns, from column total `from`, feeding cells `first..first + pieces.len()`, each
+    /// proved on its own when `proofs` is given. `W` is `width` when it is one of the common
+    /// factors (the loops then unroll), 0 otherwise.
     #[inline(always)]
     fn fold_run<const W: usize>(
         &mut self,

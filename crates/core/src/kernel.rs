@@ -319,8 +319,9 @@ pub(crate) type ColumnPass<T> = fn(&[&[T]], T, bool, &mut Columns<T>) -> Extent<
 /// 1.5× faster than the SSE2 pass). Else the explicit SSE2 pass of [`crate::simd`] for i16
 /// (faster than the generic pass at AVX2: its exact i32 sums); on a CPU with AVX2 the
 /// explicit AVX2 pass for f32 ([`crate::simd::avx2`]: the generic pass compiled for AVX2 ran
-/// four f32 lanes wide; six statistics 10–20% faster in interleaved runs) and the generic pass compiled for AVX2
-/// for other types; else the SSE2 pass for f32 and the generic pass for other types.
+/// four f32 lanes wide; six statistics 10–20% faster in interleaved runs) and the generic
+/// pass compiled for AVX2 for other types; else the SSE2 pass for f32 and the generic pass
+/// for other types.
 pub(crate) fn column_pass<T: Pixel>(needs: Needs) -> ColumnPass<T> {
     macro_rules! by_needs {
         ($pass:ident $(, $t:ty)?) => {

@@ -67,7 +67,6 @@ fn avx2_pass<const MM: bool, const SUM: bool, const SQ: bool>(
 }
 
 /// The running totals of one group of eight columns.
-#[derive(Clone, Copy)]
 struct Group {
     /// Invalid values per lane (i32).
     bad: __m256i,
