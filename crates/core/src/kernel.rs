@@ -745,19 +745,46 @@ mod tests {
         out
     }
 
-    /// Both passes on the same rows: the generic one and `simd`'s.
+    /// Two passes on the same rows: the generic one and a `simd` one of the same flags.
     fn both<T: Pixel>(
         values: &[T],
         cols: usize,
         nodata: T,
         use_nodata: bool,
-        simd: ColumnPass<T>,
+        (generic, simd): (ColumnPass<T>, ColumnPass<T>),
     ) -> (Outcome, Outcome) {
         let rows: Vec<&[T]> = values.chunks_exact(cols).collect();
         let (mut a, mut b) = (Columns::default(), Columns::default());
-        let ea = pass::<T, true, true, true>(&rows, nodata, use_nodata, &mut a);
+        let ea = generic(&rows, nodata, use_nodata, &mut a);
         let eb = simd(&rows, nodata, use_nodata, &mut b);
         (outcome(&a, &ea), outcome(&b, &eb))
+    }
+
+    /// The generic pass and the explicit pass `$simd` for element type `$t` at one flag set
+    /// (min/max, Σx, Σx²).
+    macro_rules! pair {
+        ($t:ty, $simd:ident, $mm:literal, $sum:literal, $sq:literal) => {
+            (
+                pass::<$t, $mm, $sum, $sq> as ColumnPass<$t>,
+                $simd::<$mm, $sum, $sq> as ColumnPass<$t>,
+            )
+        };
+    }
+
+    /// [`pair!`] at each of the eight flag sets [`column_pass`] can hand out.
+    macro_rules! flag_sets {
+        ($t:ty, $simd:ident) => {
+            vec![
+                pair!($t, $simd, false, false, false),
+                pair!($t, $simd, false, false, true),
+                pair!($t, $simd, false, true, false),
+                pair!($t, $simd, false, true, true),
+                pair!($t, $simd, true, false, false),
+                pair!($t, $simd, true, false, true),
+                pair!($t, $simd, true, true, false),
+                pair!($t, $simd, true, true, true),
+            ]
+        };
     }
 
     /// Rows of `cols` values each, 1 to 11 rows.
@@ -775,8 +802,8 @@ mod tests {
     proptest! {
         /// The explicit f32 passes, SSE2 (CPUs without AVX2) and AVX2 (CPUs with AVX2 but not
         /// AVX-512; it runs on any CPU with AVX2, and falls back to the SSE2 pass without),
-        /// total the columns exactly as the generic pass (AVX-512) does, whatever the nodata:
-        /// the CPU never changes a result.
+        /// total the columns exactly as the generic pass (AVX-512) does, whatever the nodata,
+        /// at every flag set: the CPU never changes a result.
         #[test]
         fn f32_simd_passes_match_the_generic_pass(
             (cols, values) in rows_of(prop_oneof![
@@ -790,13 +817,12 @@ mod tests {
             nodata in prop_oneof![Just(-9999.0f32), Just(0.0), Just(f32::NAN)],
             use_nodata: bool,
         ) {
-            let passes: &[ColumnPass<f32>] = &[
-                pass_f32::<true, true, true>,
-                #[cfg(all(target_arch = "x86_64", not(fuzzing)))]
-                crate::simd::avx2::pass_f32::<true, true, true>,
-            ];
-            for &simd in passes {
-                let (generic, simd) = both(&values, cols, nodata, use_nodata, simd);
+            #[allow(unused_mut)] // (no AVX2 pass in fuzzing builds)
+            let mut sets = flag_sets!(f32, pass_f32);
+            #[cfg(all(target_arch = "x86_64", not(fuzzing)))]
+            sets.extend(flag_sets!(f32, avx2_f32));
+            for pair in sets {
+                let (generic, simd) = both(&values, cols, nodata, use_nodata, pair);
                 prop_assert_eq!(generic.len(), simd.len());
                 for (g, s) in generic.iter().zip(&simd) {
                     prop_assert!(g == s || (g.2.is_nan() && s.2.is_nan() && g.0 == s.0), "{:?} vs {:?}", g, s);
@@ -804,14 +830,17 @@ mod tests {
             }
         }
 
-        /// The same for the SSE2 i16 pass (below AVX-512) and the generic pass (AVX-512).
+        /// The same for the SSE2 i16 pass (below AVX-512) and the generic pass (AVX-512), at
+        /// every flag set.
         #[test]
         fn i16_simd_pass_matches_the_generic_pass(
             (cols, values) in rows_of(prop_oneof![any::<i16>(), Just(-3i16), -5i16..5]),
             use_nodata: bool,
         ) {
-            let (generic, simd) = both(&values, cols, -3, use_nodata, pass_i16::<true, true, true>);
-            prop_assert_eq!(generic, simd);
+            for pair in flag_sets!(i16, pass_i16) {
+                let (generic, simd) = both(&values, cols, -3, use_nodata, pair);
+                prop_assert_eq!(generic, simd);
+            }
         }
     }
 
