@@ -1,7 +1,7 @@
 //! Input pixels per second per core of the accumulation kernels: f32 and i16 input, factors 5
-//! and 10, `mean` alone and `count,min,max,sum,mean,SD`; one band of 10 output rows of a
-//! 4000-column input, fed as one window, on one thread, including the band's creation and
-//! `finish`, whose output buffers go back to the pool as the pipeline's do once written (new
+//! and 10 and area weights at a ratio of 2.5, `mean` alone and `count,min,max,sum,mean,SD`;
+//! one band: the output rows of 50 input rows (factor 10: 100) of a 4000-column input, fed as
+//! one window, on one thread, including the band's creation and `finish`, whose output buffers go back to the pool as the pipeline's do once written (new
 //! ones every time cost page faults no run of the program pays). Times are the thread's CPU
 //! time (Linux `/proc/thread-self/schedstat`), so the figures mean "per core" even on a busy
 //! machine (falls back to wall time elsewhere). That counter advances at scheduler ticks, so
@@ -22,7 +22,7 @@
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use rastagg_core::{BandAccumulator, Grid, Pixel, StatSet};
+use rastagg_core::{AxisMap, BandAccumulator, Grid, Pixel, Resampling, StatSet};
 use rastagg_raster::Window;
 use std::hint::black_box;
 
@@ -98,20 +98,34 @@ fn bench_type<T: Pixel>(
 ) {
     let mut group = c.benchmark_group(format!("kernel_{name}"));
     group.sampling_mode(SamplingMode::Flat);
-    for factor in [5u64, 10] {
-        let rows = OUT_ROWS * factor;
+    // Integer factors 5 and 10, and area weights at a ratio of 2.5 (2 km input to 5 km).
+    let grids = [
+        ("factor5", 5, None),
+        ("factor10", 10, None),
+        ("area2.5", 5, Some(2)),
+    ];
+    for (name, in_per_out, area_out) in grids {
+        let rows = OUT_ROWS * in_per_out;
         let window = Window::new(0, 0, COLS, rows);
         let values = data((COLS * rows) as usize, make, nd);
-        let grid = Grid::factor(COLS, rows, factor, factor).unwrap_or_else(|e| panic!("{e}"));
+        let grid = match area_out {
+            None => Grid::factor(COLS, rows, in_per_out, in_per_out),
+            Some(out_per) => {
+                let axis = |n: u64| AxisMap::resize(n, n * out_per / in_per_out, Resampling::Area);
+                axis(COLS).and_then(|x| Ok(Grid::new(x, axis(rows)?)))
+            }
+        }
+        .unwrap_or_else(|e| panic!("{e}"));
+        let out_rows = grid.y.out_size();
         group.throughput(Throughput::Elements(COLS * rows));
         for list in ["mean", "count,min,max,sum,mean,SD"] {
             let stats = StatSet::parse(list).unwrap_or_else(|e| panic!("{e}"));
-            group.bench_function(format!("factor{factor}/{list}"), |b| {
+            group.bench_function(format!("{name}/{list}"), |b| {
                 b.iter(|| {
                     let mut acc = BandAccumulator::<T>::new(
                         &stats,
                         &grid,
-                        0..OUT_ROWS,
+                        0..out_rows,
                         Some(nd.to_f64()),
                         -9999.0,
                     )

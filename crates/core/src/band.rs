@@ -365,7 +365,7 @@ impl<T: Pixel> BandAccumulator<T> {
         for r in out_rows {
             let ys = clip(self.grid.y.inputs(r), &rows);
             if self.grid.is_weighted() {
-                self.add_weighted(r, &ys, pieces, &window, data);
+                self.add_weighted(r, &ys, &layout, &window, data);
             } else {
                 self.add_disjoint(r, &ys, &layout, &window, data);
             }
@@ -378,14 +378,10 @@ impl<T: Pixel> BandAccumulator<T> {
         Ok(())
     }
 
-    /// The pieces of window columns `span`, and for disjoint grids their blocks and runs.
+    /// The pieces of window columns `span`, their blocks and runs.
     fn layout_of(&self, span: Range<u64>) -> Layout {
         let pieces = self.column_pieces(&span);
-        let (blocks, runs) = if self.grid.is_weighted() {
-            (Vec::new(), Vec::new())
-        } else {
-            blocks_of(&pieces)
-        };
+        let (blocks, runs) = blocks_of(&pieces);
         Layout {
             span,
             pieces,
@@ -827,17 +823,180 @@ impl<T: Pixel> BandAccumulator<T> {
         }
     }
 
-    /// Area-weighted grids: per input row and output cell, the exact terms (TwoProduct) of
-    /// Σw, Σwx and Σwx² are summed into checked double-f64 pairs and added to the cell's
-    /// exact sums once; when a pair cannot prove itself exact, term by term.
-    fn add_weighted(&mut self, r: u64, ys: &Range<u64>, pieces: &[Piece], w: &Window, data: &[T]) {
+    /// Whether weighted terms `w·x`, `w·f32(x²)` and `w·(x² − f32(x²))` are exact products:
+    /// values of at most 24 significant bits (f32, integers of up to 16 bits) and integer
+    /// weights below 2^29.
+    fn short_products(&self) -> bool {
+        let short_type = T::SPLIT_SQUARES || (T::SIGNIFICAND_BITS == 0 && T::SIZE <= 2);
+        short_type && self.sum_scale <= pow2(29)
+    }
+
+    /// Area-weighted grids. Where weighted products are exact ([`Self::short_products`]), the
+    /// input rows of output row `r` go through the column pass in runs of one row weight,
+    /// block by block ([`Self::add_weighted_block`]); other types go pixel by pixel
+    /// ([`Self::add_weighted_pixels`]).
+    fn add_weighted(&mut self, r: u64, ys: &Range<u64>, layout: &Layout, w: &Window, data: &[T]) {
+        if !self.short_products() {
+            self.add_weighted_pixels(r, ys, &layout.pieces, w, data);
+            return;
+        }
+        let mut start = ys.start;
+        while start < ys.end {
+            let wy = self.grid.y.overlap(start, r);
+            let end = (start + 1..ys.end.min(start + ROW_CHUNK))
+                .find(|&j| self.grid.y.overlap(j, r) != wy)
+                .unwrap_or(ys.end.min(start + ROW_CHUNK));
+            for block in &layout.blocks {
+                self.add_weighted_block(r, start..end, wy, block, &layout.pieces, w, data);
+            }
+            start = end;
+        }
+    }
+
+    /// Input rows `ys` of output row `r`, all of row weight `wy`, over the columns of `block`
+    /// (whose pieces are those of `pieces`, the window's): one column pass, then per cell the
+    /// column totals times the column weights, times `wy`. The block's proof covers every
+    /// such product and sum: each weighted term is at most `sum_scale` (an integer) copies of
+    /// its value, so the proof of `rows × widest × sum_scale` values of the block's extent
+    /// bounds them all. A block whose proof fails goes pixel by pixel.
+    #[allow(clippy::too_many_arguments)]
+    fn add_weighted_block(
+        &mut self,
+        r: u64,
+        ys: Range<u64>,
+        wy: u64,
+        block: &Block,
+        pieces: &[Piece],
+        w: &Window,
+        data: &[T],
+    ) {
+        let needs = self.needs;
+        let width = w.cols as usize;
+        let Range { start: b0, end: b1 } = block.cols;
+        let rows: Vec<&[T]> = ys
+            .clone()
+            .filter_map(|j| {
+                let off = (j - w.y) as usize * width;
+                data.get(off + b0..off + b1)
+            })
+            .collect();
+        if all_nodata(&rows, self.nodata, self.use_nodata) {
+            return;
+        }
+        let extent = (self.kernel)(&rows, self.nodata, self.use_nodata, &mut self.columns);
+        let pieces = pieces.get(block.pieces.clone()).unwrap_or(&[]);
+        let sums = needs.sum || needs.squares;
+        let most = (ys.end - ys.start)
+            .saturating_mul(block.widest as u64)
+            .saturating_mul(self.sum_scale as u64);
+        if sums && !sums_exact(&extent, most, needs) {
+            self.add_weighted_pixels(r, &ys, pieces, w, data);
+            return;
+        }
+        let wy = wy as f64;
+        for p in pieces {
+            let cell = self.cell(r, p.col);
+            let local = p.local.start - b0..p.local.end - b0;
+            let cols = &self.columns;
+            let cnt = cols.cnt.get(local.clone()).unwrap_or(&[]);
+            let n: u64 = cnt.iter().map(|&k| u64::from(k)).sum();
+            if n == 0 {
+                continue;
+            }
+            // Σ of column totals times their weights (1 on an axis of whole cells), times the
+            // row weight.
+            let times_weights = |v: &mut dyn Iterator<Item = f64>| {
+                let wx = |k: usize| p.weights.get(k).copied().unwrap_or(1.0);
+                v.enumerate().fold(0.0, |a, (k, x)| a + wx(k) * x) * wy
+            };
+            let weighted = |on: bool, v: &[f64]| {
+                let v = if on { v.get(local.clone()) } else { None };
+                v.map(|v| times_weights(&mut v.iter().copied()))
+            };
+            let mut pairs = [PairSum::default(); 3];
+            if sums {
+                pairs[0].add(times_weights(&mut cnt.iter().map(|&k| f64::from(k))));
+                let parts = [
+                    (1, weighted(needs.sum, &cols.s1)),
+                    (2, weighted(needs.squares, &cols.s2)),
+                    (2, weighted(needs.squares && T::SPLIT_SQUARES, &cols.s3)),
+                ];
+                for (i, v) in parts {
+                    if let (Some(q), Some(v)) = (pairs.get_mut(i), v) {
+                        q.add(v);
+                    }
+                }
+            }
+            let extremes = needs.minmax.then(|| {
+                let (lo, hi) = (part(true, &cols.mn, &local), part(true, &cols.mx, &local));
+                let lo = lo
+                    .unwrap_or(&[])
+                    .iter()
+                    .fold(T::HIGHEST, |a, &x| if x < a { x } else { a });
+                let hi = hi
+                    .unwrap_or(&[])
+                    .iter()
+                    .fold(T::LOWEST, |a, &x| if x > a { x } else { a });
+                (lo.canonical(), hi.canonical())
+            });
+            if let Some(c) = self.count.get_mut(cell) {
+                *c += n;
+            }
+            if let Some((lo, hi)) = extremes {
+                fold_min_max(&mut self.min, &mut self.max, cell, lo, hi);
+            }
+            if sums && !self.merge_pairs(cell, &pairs) {
+                // (Never: the proof makes every part exact; kept exact all the same.)
+                self.add_weighted_pixels(r, &ys, std::slice::from_ref(p), w, data);
+            }
+        }
+    }
+
+    /// Adds a cell's exact partial sums `pairs` (Σw, Σwx, Σwx²) into its pairs, or into its
+    /// exact sums once the pairs can no longer hold the total; false, changing nothing, when
+    /// `pairs` are not exact themselves.
+    fn merge_pairs(&mut self, cell: usize, pairs: &[PairSum; 3]) -> bool {
+        if !pairs.iter().all(|q| q.exact) {
+            return false;
+        }
+        let fast = self.exact.get(cell).is_some_and(Option::is_none);
+        if let Some(cp) = self.pairs.get_mut(cell).filter(|_| fast) {
+            let mut merged = *cp;
+            for (m, q) in merged.iter_mut().zip(pairs) {
+                m.add(q.hi);
+                m.add(q.lo);
+            }
+            if merged.iter().all(|m| m.exact) {
+                *cp = merged;
+                return true;
+            }
+        }
+        if let Some(e) = self.promote(cell) {
+            for (t, q) in [&mut e.w, &mut e.s1, &mut e.s2].into_iter().zip(pairs) {
+                t.add(q.hi);
+                t.add(q.lo);
+            }
+        }
+        true
+    }
+
+    /// Area-weighted grids pixel by pixel: per input row and output cell, the exact terms
+    /// (TwoProduct) of Σw, Σwx and Σwx² are summed into checked double-f64 pairs and added to
+    /// the cell's sums once; when a pair cannot prove itself exact, term by term.
+    fn add_weighted_pixels(
+        &mut self,
+        r: u64,
+        ys: &Range<u64>,
+        pieces: &[Piece],
+        w: &Window,
+        data: &[T],
+    ) {
         let (nodata, use_nodata, needs) = (self.nodata, self.use_nodata, self.needs);
         let sums = needs.sum || needs.squares;
         // f32 and ≤16-bit integers have at most 24 significant bits; x² of them at most 48, and
         // f32(x²) is a normal f32 (so that x² − f32(x²) has 24 bits too) only from 2^-63 to
         // 1.8e19, which f32 values pass: check the value.
-        let short_type = T::SPLIT_SQUARES || (T::SIGNIFICAND_BITS == 0 && T::SIZE <= 2);
-        let short_weights = self.sum_scale <= 2f64.powi(29);
+        let short_products = self.short_products();
         let short_range = pow2(-63)..1e19;
         // TwoProduct's terms of w·x² are exact unless x² underflows (overflow shows as a
         // non-finite term, which the pairs refuse).
@@ -867,8 +1026,7 @@ impl<T: Pixel> BandAccumulator<T> {
                         let wx = p.weights.get(k).copied().unwrap_or(1.0);
                         let xf = x.to_f64();
                         let a = xf.abs();
-                        let short =
-                            short_type && short_weights && (a == 0.0 || short_range.contains(&a));
+                        let short = short_products && (a == 0.0 || short_range.contains(&a));
                         terms_exact &= short || !needs.squares || a == 0.0 || a >= tiny;
                         weighted_terms(wx * wy, xf, needs, short, |i, t| pairs[i].add(t));
                     }
@@ -879,32 +1037,12 @@ impl<T: Pixel> BandAccumulator<T> {
                 if needs.minmax && n > 0 {
                     fold_min_max(&mut self.min, &mut self.max, cell, mn, mx);
                 }
-                if !sums || n == 0 {
+                if !sums || n == 0 || (terms_exact && self.merge_pairs(cell, &pairs)) {
                     continue;
-                }
-                let pairs_exact = terms_exact && pairs.iter().all(|q| q.exact);
-                let fast = pairs_exact && self.exact.get(cell).is_some_and(Option::is_none);
-                if let Some(cp) = self.pairs.get_mut(cell).filter(|_| fast) {
-                    let mut merged = *cp;
-                    for (m, q) in merged.iter_mut().zip(pairs) {
-                        m.add(q.hi);
-                        m.add(q.lo);
-                    }
-                    if merged.iter().all(|m| m.exact) {
-                        *cp = merged;
-                        continue;
-                    }
                 }
                 let Some(e) = self.promote(cell) else {
                     continue;
                 };
-                if pairs_exact {
-                    for (t, q) in [&mut e.w, &mut e.s1, &mut e.s2].into_iter().zip(pairs) {
-                        t.add(q.hi);
-                        t.add(q.lo);
-                    }
-                    continue;
-                }
                 // Term by term, with exact products whatever the magnitudes.
                 for (k, &x) in row.iter().enumerate() {
                     if x.is_data(nodata, use_nodata) {
@@ -1625,7 +1763,7 @@ struct Layout {
     span: Range<u64>,
     /// The columns feeding each output column, in order.
     pieces: Vec<Piece>,
-    /// Disjoint grids: the blocks of the column pass, in order (none for area grids).
+    /// The blocks of the column pass, in order.
     blocks: Vec<Block>,
     /// The runs of every block, block after block.
     runs: Vec<Run>,
@@ -1649,7 +1787,8 @@ struct Block {
 /// (of [`Layout::pieces`]).
 type Run = Range<usize>;
 
-/// The blocks of disjoint `pieces` for the column pass, and their runs: about
+/// The blocks of `pieces` for the column pass (an area grid's pieces share their edge
+/// columns: the blocks then do too), and their runs: about
 /// [`COLUMN_BLOCK`] columns each, so that the column totals stay in L1.
 fn blocks_of(pieces: &[Piece]) -> (Vec<Block>, Vec<Run>) {
     let (mut blocks, mut runs) = (Vec::new(), Vec::new());
