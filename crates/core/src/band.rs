@@ -44,13 +44,18 @@
 //!
 //! The integer-factor and corner kernels add in plain f64 and *prove* exactness once per
 //! block of columns, and per cell piece only where that fails (see `kernel::sums_exact`:
-//! magnitudes for f32 and integers, accumulated rounding errors for f64); area weights add TwoSum-checked double-f64 pairs. A cell whose proof fails
-//! for a window gets an [`ExactSum`] per sum, and that window's pixels of the cell are added to
-//! it term by term: slower, still exact.
+//! magnitudes for f32 and integers, accumulated rounding errors for f64). Area weights on
+//! f32 and integers of up to 16 bits (whose weighted products are exact) take the same column
+//! pass, over input rows of one row weight at a time, and add column totals times column
+//! weights in plain f64 under the same proofs (each weighted term counted as `sum_scale`
+//! values); other types, and blocks whose proof fails, add TwoSum-checked double-f64 pairs
+//! pixel by pixel. A cell whose proof fails for a window gets an [`ExactSum`] per sum, and
+//! that window's pixels of the cell are added to it term by term: slower, still exact.
 //!
 //! # Memory
-//! Per output cell: a count, min/max if asked, the fast sums if asked (8–48 bytes), a pointer
-//! to exact sums (allocated only for cells whose proof failed). Quantiles and mode keep every
+//! Per output cell: a count, min/max if asked, the fast sums if asked (8–48 bytes; area
+//! weights: Σw too, or three checked pairs, 72 bytes, for types without exact products), a
+//! pointer to exact sums (allocated only for cells whose proof failed). Quantiles and mode keep every
 //! valid input value of the band: `band input cells × sample size` bytes. See
 //! [`band_memory_bytes`].
 
@@ -100,6 +105,9 @@ type Slot<'a> = &'a Option<Box<ExactCell>>;
 /// A cell's fast Σx² and (f32 input) its low parts.
 type Squares = (f64, f64);
 
+/// A cell's fast sums `S` and its Σw (area grids; a stand-in elsewhere).
+type Weighted<S> = (S, f64);
+
 /// One finished statistic of a band.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatOutput {
@@ -130,7 +138,10 @@ pub struct BandAccumulator<T: Pixel> {
     s1: Vec<f64>,
     s2: Vec<f64>,
     s3: Vec<f64>,
-    /// Area weights: Σw, Σwx, Σwx² per cell as checked double-f64 pairs.
+    /// Area weights with exact products ([`short_products`]): Σw per cell, beside Σwx and Σwx²
+    /// in the fast sums.
+    sw: Vec<f64>,
+    /// Other area weights: Σw, Σwx, Σwx² per cell as checked double-f64 pairs.
     pairs: Vec<[PairSum; 3]>,
     /// Area weights: what Σwx is divided by to give `sum` (the weights are integers in units of
     /// 1/unit_x × 1/unit_y of an input cell).
@@ -190,6 +201,7 @@ impl<T: Pixel> Drop for BandAccumulator<T> {
         spare::give_back(std::mem::take(&mut self.s1));
         spare::give_back(std::mem::take(&mut self.s2));
         spare::give_back(std::mem::take(&mut self.s3));
+        spare::give_back(std::mem::take(&mut self.sw));
         spare::give_back(std::mem::take(&mut self.pairs));
         let mut exact = std::mem::take(&mut self.exact);
         exact.clear();
@@ -237,7 +249,10 @@ impl<T: Pixel> BandAccumulator<T> {
         let out_cols = usize::try_from(grid.x.out_size())
             .map_err(|_| CoreError::TooLarge("output width".into()))?;
         let sized = |on: bool| if on { cells } else { 0 };
-        let fast_sums = !grid.is_weighted();
+        let sum_scale = grid.x.unit() as f64 * grid.y.unit() as f64;
+        // Area grids keep fast sums too where their products are exact, else checked pairs.
+        let fast_sums = !grid.is_weighted() || short_products::<T>(sum_scale);
+        let sums = needs.sum || needs.squares;
         let (value_start, value_len, values) = if needs.values {
             let mut start = filled(cells, 0usize, "value offsets")?;
             let mut total = 0usize;
@@ -265,7 +280,6 @@ impl<T: Pixel> BandAccumulator<T> {
         } else {
             (Vec::new(), Vec::new(), Vec::new())
         };
-        let sum_scale = grid.x.unit() as f64 * grid.y.unit() as f64;
         if sum_scale > 2f64.powi(52) {
             return Err(CoreError::Grid(format!(
                 "output sizes {}×{} are too large for exact area weights",
@@ -297,13 +311,14 @@ impl<T: Pixel> BandAccumulator<T> {
                 0.0,
                 "sums",
             )?,
-            pairs: filled(
-                sized((needs.sum || needs.squares) && !fast_sums),
-                [PairSum::default(); 3],
-                "sums",
+            sw: filled(
+                sized(sums && fast_sums && grid.is_weighted()),
+                0.0,
+                "weights",
             )?,
+            pairs: filled(sized(sums && !fast_sums), [PairSum::default(); 3], "sums")?,
             sum_scale,
-            exact: filled(sized(needs.sum || needs.squares), None, "cells")?,
+            exact: filled(sized(sums), None, "cells")?,
             values,
             value_start,
             value_len,
@@ -422,6 +437,7 @@ impl<T: Pixel> BandAccumulator<T> {
     fn promote(&mut self, cell: usize) -> Option<&mut ExactCell> {
         let fast = |v: &[f64]| v.get(cell).copied().unwrap_or(0.0);
         let (f1, f2, f3) = (fast(&self.s1), fast(&self.s2), fast(&self.s3));
+        let fw = fast(&self.sw);
         let pairs = self.pairs.get(cell).copied();
         let slot = self.exact.get_mut(cell)?;
         Some(slot.get_or_insert_with(|| {
@@ -431,6 +447,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 w: ExactSum::default(),
             };
             e.s2.add(f3);
+            e.w.add(fw);
             if let Some(p) = pairs {
                 for (t, q) in [&mut e.w, &mut e.s1, &mut e.s2].into_iter().zip(p) {
                     t.add(q.hi);
@@ -656,10 +673,10 @@ impl<T: Pixel> BandAccumulator<T> {
                         self.recompute(cell, p.ys.clone(), piece, p.window, p.data);
                     }
                 }
-                _ => self.merge(
-                    cell,
-                    t.parts.each_ref().map(|p| p.get(i).copied().unwrap_or(0.0)),
-                ),
+                _ => {
+                    let [p1, p2, p3] = t.parts.each_ref().map(|p| p.get(i).copied().unwrap_or(0.0));
+                    self.merge(cell, [p1, p2, p3, 0.0]);
+                }
             }
         }
         self.run = t;
@@ -738,18 +755,19 @@ impl<T: Pixel> BandAccumulator<T> {
         }
         let exact = (proved || range_exact(cols, local, n, mn, mx, needs)) && unrounded;
         if exact {
-            self.merge(cell, [p1, p2, p3]);
+            self.merge(cell, [p1, p2, p3, 0.0]);
         } else {
             self.recompute(cell, ys, p, w, data);
         }
     }
 
-    /// Adds exact window partial sums (Σx, Σx² or its high parts, low parts) into a cell,
-    /// keeping the cell exact.
-    fn merge(&mut self, cell: usize, parts: [f64; 3]) {
+    /// Adds exact window partial sums (Σx, Σx² or its high parts, low parts, and on area grids
+    /// Σw; weighted: Σwx, Σwx²) into a cell's fast sums, or its exact sums once the fast sums
+    /// would round.
+    fn merge(&mut self, cell: usize, parts: [f64; 4]) {
         if self.exact.get(cell).is_some_and(Option::is_none) {
-            let fast = [&self.s1, &self.s2, &self.s3];
-            let mut sums = [0.0; 3];
+            let fast = [&self.s1, &self.s2, &self.s3, &self.sw];
+            let mut sums = [0.0; 4];
             let mut exact = true;
             for ((sum, v), p) in sums.iter_mut().zip(fast).zip(parts) {
                 if let Some(&s) = v.get(cell) {
@@ -759,10 +777,8 @@ impl<T: Pixel> BandAccumulator<T> {
                 }
             }
             if exact {
-                for (v, t) in [&mut self.s1, &mut self.s2, &mut self.s3]
-                    .into_iter()
-                    .zip(sums)
-                {
+                let fast = [&mut self.s1, &mut self.s2, &mut self.s3, &mut self.sw];
+                for (v, t) in fast.into_iter().zip(sums) {
                     if let Some(s) = v.get_mut(cell) {
                         *s = t;
                     }
@@ -774,6 +790,7 @@ impl<T: Pixel> BandAccumulator<T> {
             e.s1.add(parts[0]);
             e.s2.add(parts[1]);
             e.s2.add(parts[2]);
+            e.w.add(parts[3]);
         }
     }
 
@@ -823,20 +840,12 @@ impl<T: Pixel> BandAccumulator<T> {
         }
     }
 
-    /// Whether weighted terms `w·x`, `w·f32(x²)` and `w·(x² − f32(x²))` are exact products:
-    /// values of at most 24 significant bits (f32, integers of up to 16 bits) and integer
-    /// weights below 2^29.
-    fn short_products(&self) -> bool {
-        let short_type = T::SPLIT_SQUARES || (T::SIGNIFICAND_BITS == 0 && T::SIZE <= 2);
-        short_type && self.sum_scale <= pow2(29)
-    }
-
     /// Area-weighted grids. Where weighted products are exact ([`Self::short_products`]), the
     /// input rows of output row `r` go through the column pass in runs of one row weight,
     /// block by block ([`Self::add_weighted_block`]); other types go pixel by pixel
     /// ([`Self::add_weighted_pixels`]).
     fn add_weighted(&mut self, r: u64, ys: &Range<u64>, layout: &Layout, w: &Window, data: &[T]) {
-        if !self.short_products() {
+        if !short_products::<T>(self.sum_scale) {
             self.add_weighted_pixels(r, ys, &layout.pieces, w, data);
             return;
         }
@@ -913,20 +922,15 @@ impl<T: Pixel> BandAccumulator<T> {
                 let v = if on { v.get(local.clone()) } else { None };
                 v.map(|v| times_weights(&mut v.iter().copied()))
             };
-            let mut pairs = [PairSum::default(); 3];
-            if sums {
-                pairs[0].add(times_weights(&mut cnt.iter().map(|&k| f64::from(k))));
-                let parts = [
-                    (1, weighted(needs.sum, &cols.s1)),
-                    (2, weighted(needs.squares, &cols.s2)),
-                    (2, weighted(needs.squares && T::SPLIT_SQUARES, &cols.s3)),
-                ];
-                for (i, v) in parts {
-                    if let (Some(q), Some(v)) = (pairs.get_mut(i), v) {
-                        q.add(v);
-                    }
-                }
-            }
+            let parts = sums.then(|| {
+                let part = |on: bool, v: &[f64]| weighted(on, v).unwrap_or(0.0);
+                [
+                    part(needs.sum, &cols.s1),
+                    part(needs.squares, &cols.s2),
+                    part(needs.squares && T::SPLIT_SQUARES, &cols.s3),
+                    times_weights(&mut cnt.iter().map(|&k| f64::from(k))),
+                ]
+            });
             let extremes = needs.minmax.then(|| {
                 let (lo, hi) = (part(true, &cols.mn, &local), part(true, &cols.mx, &local));
                 let lo = lo
@@ -945,19 +949,23 @@ impl<T: Pixel> BandAccumulator<T> {
             if let Some((lo, hi)) = extremes {
                 fold_min_max(&mut self.min, &mut self.max, cell, lo, hi);
             }
-            if sums && !self.merge_pairs(cell, &pairs) {
-                // (Never: the proof makes every part exact; kept exact all the same.)
-                self.add_weighted_pixels(r, &ys, std::slice::from_ref(p), w, data);
+            if let Some(parts) = parts {
+                self.merge(cell, parts);
             }
         }
     }
 
-    /// Adds a cell's exact partial sums `pairs` (Σw, Σwx, Σwx²) into its pairs, or into its
-    /// exact sums once the pairs can no longer hold the total; false, changing nothing, when
-    /// `pairs` are not exact themselves.
+    /// Adds a cell's exact partial sums `pairs` (Σw, Σwx, Σwx²) into its fast sums when each
+    /// is one f64 ([`BandAccumulator::merge`]) or its pairs, or else into its exact sums;
+    /// false, changing nothing, when `pairs` are not exact themselves.
     fn merge_pairs(&mut self, cell: usize, pairs: &[PairSum; 3]) -> bool {
         if !pairs.iter().all(|q| q.exact) {
             return false;
+        }
+        if self.pairs.is_empty() && pairs.iter().all(|q| q.lo == 0.0) {
+            let [w, s1, s2] = pairs.each_ref().map(|q| q.hi);
+            self.merge(cell, [s1, s2, 0.0, w]);
+            return true;
         }
         let fast = self.exact.get(cell).is_some_and(Option::is_none);
         if let Some(cp) = self.pairs.get_mut(cell).filter(|_| fast) {
@@ -996,7 +1004,7 @@ impl<T: Pixel> BandAccumulator<T> {
         // f32 and ≤16-bit integers have at most 24 significant bits; x² of them at most 48, and
         // f32(x²) is a normal f32 (so that x² − f32(x²) has 24 bits too) only from 2^-63 to
         // 1.8e19, which f32 values pass: check the value.
-        let short_products = self.short_products();
+        let short_products = short_products::<T>(self.sum_scale);
         let short_range = pow2(-63)..1e19;
         // TwoProduct's terms of w·x² are exact unless x² underflows (overflow shows as a
         // non-finite term, which the pairs refuse).
@@ -1127,7 +1135,20 @@ impl<T: Pixel> BandAccumulator<T> {
         if let Some([w, s1, _]) = self.pairs.get(cell) {
             return (s1.hi + s1.lo, w.hi + w.lo);
         }
-        (self.s1.get(cell).copied().unwrap_or(0.0), n)
+        (
+            self.s1.get(cell).copied().unwrap_or(0.0),
+            self.weight(cell, n),
+        )
+    }
+
+    /// The weight of a cell with fast sums and `n` valid values: `n`, or Σw on area grids.
+    #[inline(always)]
+    fn weight(&self, cell: usize, n: f64) -> f64 {
+        if self.sw.is_empty() {
+            n
+        } else {
+            self.sw.get(cell).copied().unwrap_or(0.0)
+        }
     }
 
     /// The `sum` of a cell: Σx (weighted: Σwx / the weights' unit) rounded to f64; rounded once
@@ -1196,7 +1217,7 @@ impl<T: Pixel> BandAccumulator<T> {
         }
         let fast = |v: &[f64]| v.get(cell).copied().unwrap_or(0.0);
         far(Moments::plain(
-            n,
+            self.weight(cell, n),
             fast(&self.s1),
             fast(&self.s2),
             fast(&self.s3),
@@ -1238,15 +1259,26 @@ impl<T: Pixel> BandAccumulator<T> {
     /// cells, so each loop is monomorphised for its statistic: a straight loop over the
     /// arrays the statistic reads gives most cells their value (the `quick_*` methods), the
     /// general per-cell path (a closure here) the others.
-    fn stat_buffer(&self, stat: Statistic) -> (OutputBuffer, u64) {
+    fn stat_buffer<'a>(&'a self, stat: Statistic) -> (OutputBuffer, u64) {
         let n = |k: usize| self.count.get(k).copied().unwrap_or(0);
         let ddof = self.stats.options.sd_ddof;
         // The sums of a cell with valid values (others are nodata).
         let moments = |k: usize| Some(k).filter(|&k| n(k) > 0).map(|k| self.sums(k));
         let extreme = |v: &[T], k: usize| v.get(k).copied().filter(|_| n(k) > 0).map(Value::Sample);
         let count = self.count.iter().copied();
-        // Area weights keep no fast sums (`s1`, `s2` empty): every cell takes the general path.
+        // Area weights in checked pairs keep no fast sums (`s1`, `s2` empty): every cell takes
+        // the general path.
         let s1 = self.s1.iter().copied();
+        // Each cell's Σw on area grids; elsewhere a stand-in of the same length, which the
+        // quick paths ignore (they take the count), so that zipping it runs over every cell.
+        let weights = |stand_in: &'a [f64]| {
+            let w = if self.sw.is_empty() {
+                stand_in
+            } else {
+                &self.sw[..]
+            };
+            w.iter().copied()
+        };
         let squares = self
             .s2
             .iter()
@@ -1310,7 +1342,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 )
             }
             Statistic::Mean => {
-                let sums = count.zip(s1).zip(self.exact.iter());
+                let sums = count.zip(s1.zip(weights(&self.s1))).zip(self.exact.iter());
                 self.build_buffer(
                     stat,
                     sums,
@@ -1325,7 +1357,9 @@ impl<T: Pixel> BandAccumulator<T> {
                 )
             }
             Statistic::Rms => {
-                let sums = count.zip(squares).zip(self.exact.iter());
+                let sums = count
+                    .zip(squares.zip(weights(&self.s2)))
+                    .zip(self.exact.iter());
                 self.build_buffer(
                     stat,
                     sums,
@@ -1335,7 +1369,9 @@ impl<T: Pixel> BandAccumulator<T> {
                 )
             }
             Statistic::Sd => {
-                let sums = count.zip(s1.zip(squares)).zip(self.exact.iter());
+                let sums = count
+                    .zip(s1.zip(squares).zip(weights(&self.s1)))
+                    .zip(self.exact.iter());
                 let general = |k| {
                     moments(k)
                         .and_then(|m| m.standard_deviation(ddof, || self.exact_cell(k)))
@@ -1417,14 +1453,22 @@ impl<T: Pixel> BandAccumulator<T> {
 
     /// `mean` of a cell without exact sums ([`BandAccumulator::sum_and_weight`]).
     #[inline(always)]
-    fn quick_mean(&self, ((n, s), e): ((u64, f64), Slot<'_>)) -> Quick {
-        Quick::new(s / n as f64, n == 0, e.is_none())
+    fn quick_mean(&self, ((n, (s, w)), e): ((u64, Weighted<f64>), Slot<'_>)) -> Quick {
+        Quick::new(s / self.quick_weight(n, w), n == 0, e.is_none())
+    }
+
+    /// The weight of a cell of `n` values in the quick loops, given its Σw (or a stand-in) `w`
+    /// ([`BandAccumulator::weight`]).
+    #[inline(always)]
+    fn quick_weight(&self, n: u64, w: f64) -> f64 {
+        if self.sw.is_empty() { n as f64 } else { w }
     }
 
     /// `rms` of a cell without exact sums whose Σx² needs no scaling (only f64 input's can).
     #[inline(always)]
-    fn quick_rms(&self, ((n, (q, q2)), e): ((u64, Squares), Slot<'_>)) -> Quick {
-        let m = Moments::plain(n as f64, 0.0, q, if T::SPLIT_SQUARES { q2 } else { 0.0 });
+    fn quick_rms(&self, ((n, ((q, q2), w)), e): ((u64, Weighted<Squares>), Slot<'_>)) -> Quick {
+        let q2 = if T::SPLIT_SQUARES { q2 } else { 0.0 };
+        let m = Moments::plain(self.quick_weight(n, w), 0.0, q, q2);
         Quick::new(m.rms(), n == 0, e.is_none() && self.unscaled_moments(&m))
     }
 
@@ -1433,9 +1477,10 @@ impl<T: Pixel> BandAccumulator<T> {
     #[inline(always)]
     fn quick_standard_deviation<const FUSED: bool>(
         &self,
-        ((n, (s, (q, q2))), e): ((u64, (f64, Squares)), Slot<'_>),
+        ((n, ((s, (q, q2)), w)), e): ((u64, Weighted<(f64, Squares)>), Slot<'_>),
     ) -> Quick {
-        let m = Moments::plain(n as f64, s, q, if T::SPLIT_SQUARES { q2 } else { 0.0 });
+        let q2 = if T::SPLIT_SQUARES { q2 } else { 0.0 };
+        let m = Moments::plain(self.quick_weight(n, w), s, q, q2);
         let denominator = m.denominator(self.stats.options.sd_ddof);
         let (sd, cancelled) =
             m.double_double_standard_deviation::<FUSED>(denominator.unwrap_or(1.0));
@@ -1571,7 +1616,8 @@ impl Moments {
         Moments { s, q, w, k: 0 }
     }
 
-    /// Unscaled fast sums of an unweighted cell: n values, Σx = `s`, Σx² = `q` + `q_lo`.
+    /// Unscaled fast sums of a cell: weight `n` (its count, or Σw on area grids), Σx (Σwx) =
+    /// `s`, Σx² (Σwx²) = `q` + `q_lo`.
     #[inline(always)]
     fn plain(n: f64, s: f64, q: f64, q_lo: f64) -> Moments {
         let (hi, lo) = two_sum(q, q_lo);
@@ -1865,6 +1911,15 @@ fn part<'a, V>(on: bool, v: &'a [V], range: &Range<usize>) -> Option<&'a [V]> {
     if on { v.get(range.clone()) } else { Some(&[]) }
 }
 
+/// Whether weighted terms `w·x`, `w·f32(x²)` and `w·(x² − f32(x²))` of `T` are exact
+/// products: values of at most 24 significant bits (f32, integers of up to 16 bits) and
+/// integer weights below 2^29 (`sum_scale`, the largest). Area grids then keep fast sums, as
+/// integer factors do; others keep checked pairs.
+fn short_products<T: Pixel>(sum_scale: f64) -> bool {
+    let short_type = T::SPLIT_SQUARES || (T::SIGNIFICAND_BITS == 0 && T::SIZE <= 2);
+    short_type && sum_scale <= pow2(29)
+}
+
 /// The exact terms of one weighted value: `w` to sum 0 (Σw), the parts of `w·x` to sum 1
 /// (Σwx), the parts of `w·x²` to sum 2 (Σwx²). With `short` (integer weights below 2^29 and
 /// values of at most 24 significant bits whose square is a normal f32), `w·x` and `w·hi`,
@@ -2071,7 +2126,10 @@ pub fn band_memory_bytes(
     if needs.sum || needs.squares {
         per_cell += 8 + 24; // exact pointer, three fast sums
         if grid.is_weighted() {
-            per_cell += 3 * 24; // three checked pairs
+            let scale = grid.x.unit() as f64 * grid.y.unit() as f64;
+            let short = rastagg_raster::with_sample_type!(input, T => short_products::<T>(scale));
+            // Σw beside the fast sums, or three checked pairs.
+            per_cell += if short { 8 } else { 3 * 24 };
         }
     }
     if needs.values {
