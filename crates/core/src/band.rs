@@ -764,6 +764,7 @@ impl<T: Pixel> BandAccumulator<T> {
     /// Adds exact window partial sums (Σx, Σx² or its high parts, low parts, and on area grids
     /// Σw; weighted: Σwx, Σwx²) into a cell's fast sums, or its exact sums once the fast sums
     /// would round.
+    #[inline]
     fn merge(&mut self, cell: usize, parts: [f64; 4]) {
         if self.exact.get(cell).is_some_and(Option::is_none) {
             let fast = [&self.s1, &self.s2, &self.s3, &self.sw];
@@ -912,23 +913,16 @@ impl<T: Pixel> BandAccumulator<T> {
             if n == 0 {
                 continue;
             }
-            // Σ of column totals times their weights (1 on an axis of whole cells), times the
-            // row weight.
-            let times_weights = |v: &mut dyn Iterator<Item = f64>| {
-                let wx = |k: usize| p.weights.get(k).copied().unwrap_or(1.0);
-                v.enumerate().fold(0.0, |a, (k, x)| a + wx(k) * x) * wy
-            };
             let weighted = |on: bool, v: &[f64]| {
                 let v = if on { v.get(local.clone()) } else { None };
-                v.map(|v| times_weights(&mut v.iter().copied()))
+                v.map_or(0.0, |v| weighted_total(&p.weights, v, wy))
             };
             let parts = sums.then(|| {
-                let part = |on: bool, v: &[f64]| weighted(on, v).unwrap_or(0.0);
                 [
-                    part(needs.sum, &cols.s1),
-                    part(needs.squares, &cols.s2),
-                    part(needs.squares && T::SPLIT_SQUARES, &cols.s3),
-                    times_weights(&mut cnt.iter().map(|&k| f64::from(k))),
+                    weighted(needs.sum, &cols.s1),
+                    weighted(needs.squares, &cols.s2),
+                    weighted(needs.squares && T::SPLIT_SQUARES, &cols.s3),
+                    weighted_total(&p.weights, cnt, wy),
                 ]
             });
             let extremes = needs.minmax.then(|| {
@@ -1909,6 +1903,20 @@ struct Piece {
 /// `v[range]` when `on` (`None` if it is too short), nothing when off (never indexed).
 fn part<'a, V>(on: bool, v: &'a [V], range: &Range<usize>) -> Option<&'a [V]> {
     if on { v.get(range.clone()) } else { Some(&[]) }
+}
+
+/// Σ of a piece's column totals `v` times their column weights (none: an axis of whole
+/// cells, weight 1), times the row weight `wy`.
+#[inline(always)]
+fn weighted_total<V: Copy + Into<f64>>(weights: &[f64], v: &[V], wy: f64) -> f64 {
+    let total = if weights.is_empty() {
+        v.iter().fold(0.0, |a, &x| a + x.into())
+    } else {
+        v.iter()
+            .zip(weights)
+            .fold(0.0, |a, (&x, &w)| a + w * x.into())
+    };
+    total * wy
 }
 
 /// Whether weighted terms `w·x`, `w·f32(x²)` and `w·(x² − f32(x²))` of `T` are exact
