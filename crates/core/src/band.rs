@@ -841,7 +841,7 @@ impl<T: Pixel> BandAccumulator<T> {
         }
     }
 
-    /// Area-weighted grids. Where weighted products are exact ([`Self::short_products`]), the
+    /// Area-weighted grids. Where weighted products are exact ([`short_products`]), the
     /// input rows of output row `r` go through the column pass in runs of one row weight,
     /// block by block ([`Self::add_weighted_block`]); other types go pixel by pixel
     /// ([`Self::add_weighted_pixels`]).
@@ -868,7 +868,8 @@ impl<T: Pixel> BandAccumulator<T> {
     /// column totals times the column weights, times `wy`. The block's proof covers every
     /// such product and sum: each weighted term is at most `sum_scale` (an integer) copies of
     /// its value, so the proof of `rows × widest × sum_scale` values of the block's extent
-    /// bounds them all. A block whose proof fails goes pixel by pixel.
+    /// bounds them all (and Σw, at most that many, is exact below 2^53). A block whose proof
+    /// fails goes pixel by pixel.
     #[allow(clippy::too_many_arguments)]
     fn add_weighted_block(
         &mut self,
@@ -899,7 +900,9 @@ impl<T: Pixel> BandAccumulator<T> {
         let most = (ys.end - ys.start)
             .saturating_mul(block.widest as u64)
             .saturating_mul(self.sum_scale as u64);
-        if sums && !sums_exact(&extent, most, needs) {
+        // Σw's parts are integers up to `most`: exact while f64 holds every integer up to it
+        // (a block without a non-zero value proves its sums whatever `most` is).
+        if sums && (most > 1 << 53 || !sums_exact(&extent, most, needs)) {
             self.add_weighted_pixels(r, &ys, pieces, w, data);
             return;
         }

@@ -271,6 +271,35 @@ fn area_weights_with_extreme_values() {
     assert!(ulps(values(&outs, "SD")[1], (2.0f64 / 9.0).sqrt()) <= 1);
 }
 
+/// Area weights of almost 2^29 per input cell (units 16 383 and 32 749) over 4097 × 4102 f32
+/// zeros: a cell's Σw passes 2^53, which a block without any non-zero value does not bound
+/// (its magnitude proof has nothing to bound), so the weights there are summed pixel by pixel,
+/// exactly. The one valid 1.0, in the last row (weight 16 383 · 211), gives the mean
+/// 16 383 · 211 / fl(Σw) to the last bit (a Σw rounded before the checked add was 2 ulps off).
+#[test]
+fn area_weights_past_2_53_stay_exact() {
+    let (cols, rows) = (4097u64, 4102u64);
+    let grid = Grid::new(
+        AxisMap::scaled(cols, 4096.0 + 73.0 / 16383.0, Resampling::Area).unwrap(),
+        AxisMap::scaled(rows, 4101.0 + 211.0 / 32749.0, Resampling::Area).unwrap(),
+    );
+    assert_eq!((grid.x.unit(), grid.y.unit()), (16383, 32749));
+    let mut data = vec![0.0f32; (cols * rows) as usize];
+    let last_row = &mut data[(4101 * cols) as usize..];
+    last_row.fill(f32::NAN);
+    last_row[0] = 1.0;
+    let stats = StatSet::parse("mean").unwrap();
+    let mut acc =
+        rastagg_core::BandAccumulator::<f32>::new(&stats, &grid, 0..1, None, 0.1).unwrap();
+    acc.add_window(rastagg_raster::Window::new(0, 0, cols, rows), &data)
+        .unwrap();
+    // Whole rows 0..4101, then the last row's one valid cell.
+    let weight: u128 = (4096 * 16383 + 73) * (4101 * 32749) + 16383 * 211;
+    assert!(weight > 1 << 53);
+    let mean = acc.finish()[0].buffer.get_f64(0);
+    assert_eq!(mean, Some((16383.0 * 211.0) / weight as f64));
+}
+
 /// Any f64 but NaN (nodata): every exponent equally likely, plus the special values.
 fn extreme() -> impl Strategy<Value = f64> {
     prop_oneof![
