@@ -68,8 +68,8 @@ use crate::error::{CoreError, Result};
 use crate::exact::{DoubleDouble, ExactSum, TINY_SQUARE_ROOT, ldexp, pow2, two_prod, two_sum};
 use crate::grid::{AxisMap, Grid};
 use crate::kernel::{
-    ColumnPass, Columns, ROW_LIMIT, all_nodata, column_pass, prove_cells, range_exact, sums_exact,
-    tracks_min_abs, tracks_minmax,
+    ColumnPass, Columns, Extent, ROW_LIMIT, all_nodata, column_pass, prove_cells, range_exact,
+    sums_exact, tracks_min_abs, tracks_minmax,
 };
 use crate::output::{OutputBuffer, output_type};
 use crate::pixel::Pixel;
@@ -458,31 +458,53 @@ impl<T: Pixel> BandAccumulator<T> {
         }))
     }
 
+    /// The column pass over window rows `ys` of window columns `cols` into `self.columns`
+    /// (`rows` holds the row slices, kept by the caller to spare allocations): the extent the
+    /// block's proof needs, or `None`, the pass skipped, when every value is nodata.
+    fn block_pass<'d>(
+        &mut self,
+        rows: &mut Vec<&'d [T]>,
+        ys: Range<u64>,
+        cols: &Range<usize>,
+        w: &Window,
+        data: &'d [T],
+    ) -> Option<Extent<T>> {
+        let width = w.cols as usize;
+        rows.clear();
+        rows.extend(ys.filter_map(|j| {
+            let off = (j - w.y) as usize * width;
+            data.get(off + cols.start..off + cols.end)
+        }));
+        if all_nodata(rows, self.nodata, self.use_nodata) {
+            return None;
+        }
+        Some((self.kernel)(
+            rows,
+            self.nodata,
+            self.use_nodata,
+            &mut self.columns,
+        ))
+    }
+
     /// Integer-factor and corner grids: the vectorised column pass over each block of the
     /// layout (about [`COLUMN_BLOCK`] columns, so that the column totals stay in L1), then a
     /// fold per cell. One proof covers the sums of every cell of a block; cells of a block it
     /// fails for are proved one by one.
     fn add_disjoint(&mut self, r: u64, ys: &Range<u64>, layout: &Layout, w: &Window, data: &[T]) {
-        let width = w.cols as usize;
         let sums = self.needs.sum || self.needs.squares;
         let mut rows: Vec<&[T]> = Vec::new();
         for block in &layout.blocks {
-            let Range { start: b0, end: b1 } = block.cols;
+            let b0 = block.cols.start;
             let pieces = layout.pieces.get(block.pieces.clone()).unwrap_or(&[]);
             let runs = layout.runs.get(block.runs.clone()).unwrap_or(&[]);
             let mut start = ys.start;
             while start < ys.end {
                 let end = (start + ROW_CHUNK).min(ys.end);
-                rows.clear();
-                rows.extend((start..end).filter_map(|j| {
-                    let off = (j - w.y) as usize * width;
-                    data.get(off + b0..off + b1)
-                }));
-                if all_nodata(&rows, self.nodata, self.use_nodata) {
+                let Some(extent) = self.block_pass(&mut rows, start..end, &block.cols, w, data)
+                else {
                     start = end;
                     continue;
-                }
-                let extent = (self.kernel)(&rows, self.nodata, self.use_nodata, &mut self.columns);
+                };
                 let most = (end - start).saturating_mul(block.widest as u64);
                 let block_exact = sums && sums_exact(&extent, most, self.needs);
                 if (block_exact || !sums) && !T::ROUNDING_CHECKED {
@@ -850,6 +872,7 @@ impl<T: Pixel> BandAccumulator<T> {
             self.add_weighted_pixels(r, ys, &layout.pieces, w, data);
             return;
         }
+        let mut rows: Vec<&[T]> = Vec::new();
         let mut start = ys.start;
         while start < ys.end {
             let wy = self.grid.y.overlap(start, r);
@@ -857,44 +880,37 @@ impl<T: Pixel> BandAccumulator<T> {
                 .find(|&j| self.grid.y.overlap(j, r) != wy)
                 .unwrap_or(ys.end.min(start + ROW_CHUNK));
             for block in &layout.blocks {
-                self.add_weighted_block(r, start..end, wy, block, &layout.pieces, w, data);
+                let ys = start..end;
+                self.add_weighted_block(r, ys, wy, block, &layout.pieces, &mut rows, w, data);
             }
             start = end;
         }
     }
 
     /// Input rows `ys` of output row `r`, all of row weight `wy`, over the columns of `block`
-    /// (whose pieces are those of `pieces`, the window's): one column pass, then per cell the
-    /// column totals times the column weights, times `wy`. The block's proof covers every
-    /// such product and sum: each weighted term is at most `sum_scale` (an integer) copies of
-    /// its value, so the proof of `rows × widest × sum_scale` values of the block's extent
-    /// bounds them all (and Σw, at most that many, is exact below 2^53). A block whose proof
-    /// fails goes pixel by pixel.
+    /// (whose pieces are those of `pieces`, the window's; `rows` is scratch for
+    /// [`Self::block_pass`]): one column pass, then per cell the column totals times the
+    /// column weights, times `wy`. The block's proof covers every such product and sum: each
+    /// weighted term is at most `sum_scale` (an integer) copies of its value, so the proof of
+    /// `rows × widest × sum_scale` values of the block's extent bounds them all (and Σw, at
+    /// most that many, is exact below 2^53). A block whose proof fails goes pixel by pixel.
     #[allow(clippy::too_many_arguments)]
-    fn add_weighted_block(
+    fn add_weighted_block<'d>(
         &mut self,
         r: u64,
         ys: Range<u64>,
         wy: u64,
         block: &Block,
         pieces: &[Piece],
+        rows: &mut Vec<&'d [T]>,
         w: &Window,
-        data: &[T],
+        data: &'d [T],
     ) {
         let needs = self.needs;
-        let width = w.cols as usize;
-        let Range { start: b0, end: b1 } = block.cols;
-        let rows: Vec<&[T]> = ys
-            .clone()
-            .filter_map(|j| {
-                let off = (j - w.y) as usize * width;
-                data.get(off + b0..off + b1)
-            })
-            .collect();
-        if all_nodata(&rows, self.nodata, self.use_nodata) {
+        let b0 = block.cols.start;
+        let Some(extent) = self.block_pass(rows, ys.clone(), &block.cols, w, data) else {
             return;
-        }
-        let extent = (self.kernel)(&rows, self.nodata, self.use_nodata, &mut self.columns);
+        };
         let pieces = pieces.get(block.pieces.clone()).unwrap_or(&[]);
         let sums = needs.sum || needs.squares;
         let most = (ys.end - ys.start)
@@ -929,15 +945,11 @@ impl<T: Pixel> BandAccumulator<T> {
                 ]
             });
             let extremes = needs.minmax.then(|| {
-                let (lo, hi) = (part(true, &cols.mn, &local), part(true, &cols.mx, &local));
-                let lo = lo
-                    .unwrap_or(&[])
-                    .iter()
-                    .fold(T::HIGHEST, |a, &x| if x < a { x } else { a });
-                let hi = hi
-                    .unwrap_or(&[])
-                    .iter()
-                    .fold(T::LOWEST, |a, &x| if x > a { x } else { a });
+                let (lo, hi) = (cols.mn.get(local.clone()), cols.mx.get(local.clone()));
+                let lo = lo.unwrap_or(&[]).iter();
+                let hi = hi.unwrap_or(&[]).iter();
+                let lo = lo.fold(T::HIGHEST, |a, &x| if x < a { x } else { a });
+                let hi = hi.fold(T::LOWEST, |a, &x| if x > a { x } else { a });
                 (lo.canonical(), hi.canonical())
             });
             if let Some(c) = self.count.get_mut(cell) {
