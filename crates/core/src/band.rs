@@ -893,7 +893,9 @@ impl<T: Pixel> BandAccumulator<T> {
     /// column weights, times `wy`. The block's proof covers every such product and sum: each
     /// weighted term is at most `sum_scale` (an integer) copies of its value, so the proof of
     /// `rows × widest × sum_scale` values of the block's extent bounds them all (and Σw, at
-    /// most that many, is exact below 2^53). A block whose proof fails goes pixel by pixel.
+    /// most that many, is exact below 2^53). Where the block's proof fails (a value near zero
+    /// among large ones), each cell proves its own sums from its columns' extent, as integer
+    /// factors do; a cell whose proof fails too goes pixel by pixel.
     #[allow(clippy::too_many_arguments)]
     fn add_weighted_block<'d>(
         &mut self,
@@ -913,15 +915,15 @@ impl<T: Pixel> BandAccumulator<T> {
         };
         let pieces = pieces.get(block.pieces.clone()).unwrap_or(&[]);
         let sums = needs.sum || needs.squares;
-        let most = (ys.end - ys.start)
-            .saturating_mul(block.widest as u64)
-            .saturating_mul(self.sum_scale as u64);
+        // Weighted terms of `columns` columns: at most this many copies of values.
+        let (height, scale) = (ys.end - ys.start, self.sum_scale as u64);
+        let most = |columns: usize| height.saturating_mul(columns as u64).saturating_mul(scale);
         // Σw's parts are integers up to `most`: exact while f64 holds every integer up to it
         // (a block without a non-zero value proves its sums whatever `most` is).
-        if sums && (most > 1 << 53 || !sums_exact(&extent, most, needs)) {
-            self.add_weighted_pixels(r, &ys, pieces, w, data);
-            return;
-        }
+        let block_proved = !sums
+            || (most(block.widest) <= 1 << 53 && sums_exact(&extent, most(block.widest), needs));
+        // Cells proving their own sums need their extents whether min/max are asked or not.
+        let extents = needs.minmax || (!block_proved && tracks_minmax::<T>(needs));
         let wy = wy as f64;
         for p in pieces {
             let cell = self.cell(r, p.col);
@@ -931,6 +933,22 @@ impl<T: Pixel> BandAccumulator<T> {
             let n: u64 = cnt.iter().map(|&k| u64::from(k)).sum();
             if n == 0 {
                 continue;
+            }
+            let extremes = extents.then(|| {
+                let (lo, hi) = (cols.mn.get(local.clone()), cols.mx.get(local.clone()));
+                let lo = lo.unwrap_or(&[]).iter();
+                let hi = hi.unwrap_or(&[]).iter();
+                let lo = lo.fold(T::HIGHEST, |a, &x| if x < a { x } else { a });
+                let hi = hi.fold(T::LOWEST, |a, &x| if x > a { x } else { a });
+                (lo, hi)
+            });
+            if !block_proved {
+                let (lo, hi) = extremes.unwrap_or((T::HIGHEST, T::LOWEST));
+                let m = most(local.len());
+                if m > 1 << 53 || !range_exact(cols, local.clone(), m, lo, hi, needs) {
+                    self.add_weighted_pixels(r, &ys, std::slice::from_ref(p), w, data);
+                    continue;
+                }
             }
             let weighted = |on: bool, v: &[f64]| {
                 let v = if on { v.get(local.clone()) } else { None };
@@ -944,19 +962,17 @@ impl<T: Pixel> BandAccumulator<T> {
                     weighted_total(&p.weights, cnt, wy),
                 ]
             });
-            let extremes = needs.minmax.then(|| {
-                let (lo, hi) = (cols.mn.get(local.clone()), cols.mx.get(local.clone()));
-                let lo = lo.unwrap_or(&[]).iter();
-                let hi = hi.unwrap_or(&[]).iter();
-                let lo = lo.fold(T::HIGHEST, |a, &x| if x < a { x } else { a });
-                let hi = hi.fold(T::LOWEST, |a, &x| if x > a { x } else { a });
-                (lo.canonical(), hi.canonical())
-            });
             if let Some(c) = self.count.get_mut(cell) {
                 *c += n;
             }
-            if let Some((lo, hi)) = extremes {
-                fold_min_max(&mut self.min, &mut self.max, cell, lo, hi);
+            if let Some((lo, hi)) = extremes.filter(|_| needs.minmax) {
+                fold_min_max(
+                    &mut self.min,
+                    &mut self.max,
+                    cell,
+                    lo.canonical(),
+                    hi.canonical(),
+                );
             }
             if let Some(parts) = parts {
                 self.merge(cell, parts);

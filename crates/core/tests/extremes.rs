@@ -300,6 +300,50 @@ fn area_weights_past_2_53_stay_exact() {
     assert_eq!(mean, Some((16383.0 * 211.0) / weight as f64));
 }
 
+/// A cell whose block fails its magnitude proof proves its own sums with the same bound: its
+/// rows × columns × `sum_scale` weighted terms (here 16 × 65 × 16 383, past i16's static
+/// limit of 2^20 values, so the cell goes pixel by pixel). Σw·x² reaches 2^54 and would
+/// round in f64, and the nearly constant values make `SD` amplify any such rounding: a bound
+/// without the weights (16 × 65 terms) let the fast sums through and gave an SD off by
+/// thousands of ulps. Reference: exact integer moments.
+#[test]
+fn area_cells_prove_their_own_sums_with_the_weights() {
+    let (cols, rows) = (130u64, 16u64);
+    let grid = Grid::new(
+        AxisMap::scaled(cols, 64.0 + 73.0 / 16383.0, Resampling::Area).unwrap(),
+        AxisMap::scaled(rows, 16.0, Resampling::Area).unwrap(),
+    );
+    assert_eq!((grid.x.unit(), grid.y.unit()), (16383, 1));
+    let mut data = vec![32767i16; (cols * rows) as usize];
+    data[3] = 32766;
+    data[(5 * cols + 40) as usize] = 32766;
+    let stats = StatSet::parse("mean,SD").unwrap();
+    let mut acc =
+        rastagg_core::BandAccumulator::<i16>::new(&stats, &grid, 0..1, None, OUT_ND).unwrap();
+    acc.add_window(rastagg_raster::Window::new(0, 0, cols, rows), &data)
+        .unwrap();
+    let outs = acc.finish();
+    // Exact moments of cell 0 in integers: weights 16 383 for columns 0..64, 73 for column 64.
+    let (mut w, mut s, mut q) = (0i128, 0i128, 0i128);
+    for y in 0..rows {
+        for x in 0..65 {
+            let wx: i128 = if x < 64 { 16383 } else { 73 };
+            let v = i128::from(data[(y * cols + x) as usize]);
+            w += wx;
+            s += wx * v;
+            q += wx * v * v;
+        }
+    }
+    assert!(q > 1 << 53);
+    let sd = (((w * q - s * s) as f64) / (w as f64 * w as f64)).sqrt();
+    let got = outs[1].buffer.get_f64(0).unwrap();
+    assert!(ulps(got, f64::from(sd as f32)) <= 1, "SD {got} vs {sd}");
+    assert_eq!(
+        outs[0].buffer.get_f64(0),
+        Some(f64::from((s as f64 / w as f64) as f32))
+    );
+}
+
 /// Any f64 but NaN (nodata): every exponent equally likely, plus the special values.
 fn extreme() -> impl Strategy<Value = f64> {
     prop_oneof![
