@@ -172,6 +172,8 @@ struct RunTotals<T> {
     /// Whether each cell's sums are proved exact (cells proved one by one).
     proved: Vec<bool>,
     parts: [Vec<f64>; 3],
+    /// Σw of each cell (area grids, beside their weighted `parts`).
+    sw: Vec<f64>,
 }
 
 /// What a run fold needs, beside its pieces, to prove its cells one by one (their block's
@@ -664,26 +666,12 @@ impl<T: Pixel> BandAccumulator<T> {
         }
         // Cells without exact sums whose fast sums take these parts exactly are done in
         // one pass; otherwise every cell (rare) goes through `merge` on its own.
-        let fast = [&mut self.s1, &mut self.s2, &mut self.s3];
-        // (A fold without early exit: it vectorises, where `all` tests cell by cell.)
-        let mut clean = all_proved
-            && self
-                .exact
-                .get(first..first + run)
-                .is_some_and(|e| e.iter().fold(true, |all, x| all & x.is_none()));
-        for (sums, part) in fast.iter().zip(&t.parts) {
-            for (&s, &p) in sums.iter().skip(first).zip(part) {
-                let (v, e) = two_sum(s, p);
-                clean &= e == 0.0 && v.is_finite();
+        if all_proved && all_fast(&self.exact, first..first + run) {
+            let [p1, p2, p3] = &t.parts;
+            let fast = [&mut self.s1, &mut self.s2, &mut self.s3];
+            if add_exact(fast, first, [p1, p2, p3]) {
+                return;
             }
-        }
-        if clean {
-            for (sums, part) in fast.into_iter().zip(&t.parts) {
-                for (s, &p) in sums.iter_mut().skip(first).zip(part) {
-                    *s += p;
-                }
-            }
-            return;
         }
         let t = std::mem::take(&mut self.run);
         for (i, &k) in t.n.iter().enumerate() {
@@ -918,64 +906,85 @@ impl<T: Pixel> BandAccumulator<T> {
         // Weighted terms of `columns` columns: at most this many copies of values.
         let (height, scale) = (ys.end - ys.start, self.sum_scale as u64);
         let most = |columns: usize| height.saturating_mul(columns as u64).saturating_mul(scale);
-        // Σw's parts are integers up to `most`: exact while f64 holds every integer up to it
-        // (a block without a non-zero value proves its sums whatever `most` is).
+        // Σw's parts are integers up to `most`: exact while f64 holds every integer up to it,
+        // which the magnitude proof does not cover (it holds whatever `most` is for a block
+        // without a non-zero value).
         let block_proved = !sums
             || (most(block.widest) <= 1 << 53 && sums_exact(&extent, most(block.widest), needs));
         // Cells proving their own sums need their extents whether min/max are asked or not.
         let extents = needs.minmax || (!block_proved && tracks_minmax::<T>(needs));
         let wy = wy as f64;
-        for p in pieces {
+        // The cells' weighted sums, kept to be merged together (zeros for cells without
+        // values or added pixel by pixel).
+        let mut run = std::mem::take(&mut self.run);
+        let [p1, p2, p3] = &mut run.parts;
+        let kept = [p1, p2, p3, &mut run.sw];
+        for v in kept {
+            v.clear();
+            v.resize(if sums { pieces.len() } else { 0 }, 0.0);
+        }
+        // Cells whose sums wait in `run`.
+        let mut filled = 0;
+        for (i, p) in pieces.iter().enumerate() {
             let cell = self.cell(r, p.col);
             let local = p.local.start - b0..p.local.end - b0;
             let cols = &self.columns;
-            let cnt = cols.cnt.get(local.clone()).unwrap_or(&[]);
-            let n: u64 = cnt.iter().map(|&k| u64::from(k)).sum();
-            if n == 0 {
+            let t = piece_totals(cols, &local, &p.weights, wy, needs, extents);
+            if t.n == 0 {
                 continue;
             }
-            let extremes = extents.then(|| {
-                let (lo, hi) = (cols.mn.get(local.clone()), cols.mx.get(local.clone()));
-                let lo = lo.unwrap_or(&[]).iter();
-                let hi = hi.unwrap_or(&[]).iter();
-                let lo = lo.fold(T::HIGHEST, |a, &x| if x < a { x } else { a });
-                let hi = hi.fold(T::LOWEST, |a, &x| if x > a { x } else { a });
-                (lo, hi)
-            });
             if !block_proved {
-                let (lo, hi) = extremes.unwrap_or((T::HIGHEST, T::LOWEST));
                 let m = most(local.len());
-                if m > 1 << 53 || !range_exact(cols, local.clone(), m, lo, hi, needs) {
+                if m > 1 << 53 || !range_exact(cols, local.clone(), m, t.lo, t.hi, needs) {
                     self.add_weighted_pixels(r, &ys, std::slice::from_ref(p), w, data);
                     continue;
                 }
             }
-            let weighted = |on: bool, v: &[f64]| {
-                let v = if on { v.get(local.clone()) } else { None };
-                v.map_or(0.0, |v| weighted_total(&p.weights, v, wy))
-            };
-            let parts = sums.then(|| {
-                [
-                    weighted(needs.sum, &cols.s1),
-                    weighted(needs.squares, &cols.s2),
-                    weighted(needs.squares && T::SPLIT_SQUARES, &cols.s3),
-                    weighted_total(&p.weights, cnt, wy),
-                ]
-            });
             if let Some(c) = self.count.get_mut(cell) {
-                *c += n;
+                *c += t.n;
             }
-            if let Some((lo, hi)) = extremes.filter(|_| needs.minmax) {
-                fold_min_max(
-                    &mut self.min,
-                    &mut self.max,
-                    cell,
-                    lo.canonical(),
-                    hi.canonical(),
-                );
+            if needs.minmax {
+                let (lo, hi) = (t.lo.canonical(), t.hi.canonical());
+                fold_min_max(&mut self.min, &mut self.max, cell, lo, hi);
             }
-            if let Some(parts) = parts {
-                self.merge(cell, parts);
+            filled += 1;
+            let [p1, p2, p3] = &mut run.parts;
+            for (v, part) in [p1, p2, p3, &mut run.sw].into_iter().zip(t.parts) {
+                if let Some(v) = v.get_mut(i) {
+                    *v = part;
+                }
+            }
+        }
+        if sums {
+            self.merge_pieces(r, pieces, filled, &run);
+        }
+        self.run = run;
+    }
+
+    /// Merges the weighted sums of `pieces` (side by side, of output row `r`) from `run`'s
+    /// `parts` and `sw` into their cells, `filled` of which have some: at once where all do,
+    /// no cell keeps exact sums and every addition is exact (inland blocks), else cell by cell
+    /// ([`BandAccumulator::merge`]; blocks with empty cells, as at coasts, skip those).
+    fn merge_pieces(&mut self, r: u64, pieces: &[Piece], filled: usize, run: &RunTotals<T>) {
+        let [p1, p2, p3] = &run.parts;
+        let parts = [p1.as_slice(), p2, p3, &run.sw];
+        if let Some(head) = pieces.first().filter(|_| filled == pieces.len()) {
+            let first = self.cell(r, head.col);
+            let side_by_side = pieces.iter().zip(head.col..).all(|(p, c)| p.col == c);
+            if side_by_side && all_fast(&self.exact, first..first + pieces.len()) {
+                let fast = [&mut self.s1, &mut self.s2, &mut self.s3, &mut self.sw];
+                if add_exact(fast, first, parts) {
+                    return;
+                }
+            }
+        }
+        for (i, p) in pieces.iter().enumerate() {
+            let at = |v: &[f64]| v.get(i).copied().unwrap_or(0.0);
+            let cell_parts = parts.map(at);
+            // (A cell without values, or added pixel by pixel, has nothing to merge.)
+            if cell_parts != [0.0; 4] {
+                let cell = self.cell(r, p.col);
+                self.merge(cell, cell_parts);
             }
         }
     }
@@ -1936,18 +1945,95 @@ fn part<'a, V>(on: bool, v: &'a [V], range: &Range<usize>) -> Option<&'a [V]> {
     if on { v.get(range.clone()) } else { Some(&[]) }
 }
 
-/// Σ of a piece's column totals `v` times their column weights (none: an axis of whole
-/// cells, weight 1), times the row weight `wy`.
+/// Whether none of `cells` keeps exact sums (`exact`: the band's), so that all have fast
+/// sums only. A fold without early exit: it vectorises, where `all` tests cell by cell.
+fn all_fast<E>(exact: &[Option<E>], cells: Range<usize>) -> bool {
+    exact
+        .get(cells)
+        .is_some_and(|e| e.iter().fold(true, |all, x| all & x.is_none()))
+}
+
+/// Adds `parts[k][i]` to `sums[k][first + i]` for every k and i when each of these additions
+/// is exact and finite (TwoSum, in straight loops that vectorise), and says so; otherwise
+/// changes nothing. Sums not kept (empty) are skipped: their parts are zeros.
 #[inline(always)]
-fn weighted_total<V: Copy + Into<f64>>(weights: &[f64], v: &[V], wy: f64) -> f64 {
-    let total = if weights.is_empty() {
-        v.iter().fold(0.0, |a, &x| a + x.into())
-    } else {
-        v.iter()
-            .zip(weights)
-            .fold(0.0, |a, (&x, &w)| a + w * x.into())
+fn add_exact<const N: usize>(sums: [&mut Vec<f64>; N], first: usize, parts: [&[f64]; N]) -> bool {
+    let mut clean = true;
+    for (sums, part) in sums.iter().zip(parts) {
+        for (&s, &p) in sums.iter().skip(first).zip(part) {
+            let (v, e) = two_sum(s, p);
+            clean &= e == 0.0 && v.is_finite();
+        }
+    }
+    if clean {
+        for (sums, part) in sums.into_iter().zip(parts) {
+            for (s, &p) in sums.iter_mut().skip(first).zip(part) {
+                *s += p;
+            }
+        }
+    }
+    clean
+}
+
+/// The column totals of one piece of an area grid, for one run of rows of one weight.
+struct PieceTotals<T> {
+    /// Valid values.
+    n: u64,
+    /// Their extremes (the identities when not asked for).
+    lo: T,
+    hi: T,
+    /// Σw·x, Σw·f32(x²), Σw·(x² − f32(x²)) and Σw (zeros when not asked for).
+    parts: [f64; 4],
+}
+
+/// [`PieceTotals`] of the piece over columns `local` (window-local) with column weights
+/// `weights` (none: an axis of whole cells, weight 1), each weighted sum times the row weight
+/// `wy`: one loop over the piece's few columns for every total (separate folds over 2 to 3
+/// columns cost more in loop set-up than in sums). `extents`: whether min/max are wanted.
+#[inline(always)]
+fn piece_totals<T: Pixel>(
+    c: &Columns<T>,
+    local: &Range<usize>,
+    weights: &[f64],
+    wy: f64,
+    needs: Needs,
+    extents: bool,
+) -> PieceTotals<T> {
+    let mut t = PieceTotals {
+        n: 0,
+        lo: T::HIGHEST,
+        hi: T::LOWEST,
+        parts: [0.0; 4],
     };
-    total * wy
+    let split = needs.squares && T::SPLIT_SQUARES;
+    let at = |v: &[f64], j: usize| v.get(j).copied().unwrap_or(0.0);
+    let [s1, s2, s3, sw] = &mut t.parts;
+    for (k, j) in local.clone().enumerate() {
+        let Some(&count) = c.cnt.get(j) else { break };
+        let w = weights.get(k).copied().unwrap_or(1.0);
+        t.n += u64::from(count);
+        *sw += w * f64::from(count);
+        if extents {
+            // Selects, not branches: which value wins is data, and unpredictable.
+            let (lo, hi) = (c.mn.get(j).copied(), c.mx.get(j).copied());
+            let (lo, hi) = (lo.unwrap_or(T::HIGHEST), hi.unwrap_or(T::LOWEST));
+            t.lo = if lo < t.lo { lo } else { t.lo };
+            t.hi = if hi > t.hi { hi } else { t.hi };
+        }
+        if needs.sum {
+            *s1 += w * at(&c.s1, j);
+        }
+        if needs.squares {
+            *s2 += w * at(&c.s2, j);
+        }
+        if split {
+            *s3 += w * at(&c.s3, j);
+        }
+    }
+    for part in &mut t.parts {
+        *part *= wy;
+    }
+    t
 }
 
 /// Whether weighted terms `w·x`, `w·f32(x²)` and `w·(x² − f32(x²))` of `T` are exact
@@ -2025,11 +2111,12 @@ impl PairSum {
 
 /// Folds a window's minimum and maximum into a cell's.
 fn fold_min_max<T: Pixel>(min: &mut [T], max: &mut [T], cell: usize, mn: T, mx: T) {
-    if let Some(m) = min.get_mut(cell).filter(|m| mn < **m) {
-        *m = mn;
+    // Selects, not branches (see `piece_totals`).
+    if let Some(m) = min.get_mut(cell) {
+        *m = if mn < *m { mn } else { *m };
     }
-    if let Some(m) = max.get_mut(cell).filter(|m| mx > **m) {
-        *m = mx;
+    if let Some(m) = max.get_mut(cell) {
+        *m = if mx > *m { mx } else { *m };
     }
 }
 
