@@ -176,6 +176,20 @@ struct RunTotals<T> {
     sw: Vec<f64>,
 }
 
+impl<T> RunTotals<T> {
+    /// An area grid's cell sums: the weighted `parts` and `sw`.
+    fn weighted(&self) -> [&[f64]; 4] {
+        let [p1, p2, p3] = &self.parts;
+        [p1, p2, p3, &self.sw]
+    }
+
+    /// [`RunTotals::weighted`], to fill.
+    fn weighted_mut(&mut self) -> [&mut Vec<f64>; 4] {
+        let [p1, p2, p3] = &mut self.parts;
+        [p1, p2, p3, &mut self.sw]
+    }
+}
+
 /// What a run fold needs, beside its pieces, to prove its cells one by one (their block's
 /// proof failed), and to add a cell whose proof fails from the window's pixels: the window's
 /// rows of the output row, the window and its pixels.
@@ -917,9 +931,7 @@ impl<T: Pixel> BandAccumulator<T> {
         // The cells' weighted sums, kept to be merged together (zeros for cells without
         // values or added pixel by pixel).
         let mut run = std::mem::take(&mut self.run);
-        let [p1, p2, p3] = &mut run.parts;
-        let kept = [p1, p2, p3, &mut run.sw];
-        for v in kept {
+        for v in run.weighted_mut() {
             v.clear();
             v.resize(if sums { pieces.len() } else { 0 }, 0.0);
         }
@@ -948,8 +960,7 @@ impl<T: Pixel> BandAccumulator<T> {
                 fold_min_max(&mut self.min, &mut self.max, cell, lo, hi);
             }
             filled += 1;
-            let [p1, p2, p3] = &mut run.parts;
-            for (v, part) in [p1, p2, p3, &mut run.sw].into_iter().zip(t.parts) {
+            for (v, part) in run.weighted_mut().into_iter().zip(t.parts) {
                 if let Some(v) = v.get_mut(i) {
                     *v = part;
                 }
@@ -966,8 +977,7 @@ impl<T: Pixel> BandAccumulator<T> {
     /// no cell keeps exact sums and every addition is exact (inland blocks), else cell by cell
     /// ([`BandAccumulator::merge`]; blocks with empty cells, as at coasts, skip those).
     fn merge_pieces(&mut self, r: u64, pieces: &[Piece], filled: usize, run: &RunTotals<T>) {
-        let [p1, p2, p3] = &run.parts;
-        let parts = [p1.as_slice(), p2, p3, &run.sw];
+        let parts = run.weighted();
         if let Some(head) = pieces.first().filter(|_| filled == pieces.len()) {
             let first = self.cell(r, head.col);
             let side_by_side = pieces.iter().zip(head.col..).all(|(p, c)| p.col == c);
