@@ -305,7 +305,7 @@ fn area_weights_past_2_53_stay_exact() {
 /// limit of 2^20 values, so the cell goes pixel by pixel). Σw·x² reaches 2^54 and would
 /// round in f64, and the nearly constant values make `SD` amplify any such rounding: a bound
 /// without the weights (16 × 65 terms) let the fast sums through and gave an SD off by
-/// thousands of ulps. Reference: exact integer moments.
+/// about 500 ulps. Reference: exact integer moments.
 #[test]
 fn area_cells_prove_their_own_sums_with_the_weights() {
     let (cols, rows) = (130u64, 16u64);
