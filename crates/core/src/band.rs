@@ -649,9 +649,8 @@ impl<T: Pixel> BandAccumulator<T> {
         if needs.minmax {
             let cells = self.min.iter_mut().zip(self.max.iter_mut()).skip(first);
             for ((m, x), (&l, &h)) in cells.zip(t.lo.iter().zip(&t.hi)) {
-                let (l, h) = (l.canonical(), h.canonical());
-                *m = if l < *m { l } else { *m };
-                *x = if h > *x { h } else { *x };
+                *m = l.canonical().lower(*m);
+                *x = h.canonical().higher(*x);
             }
         }
         if !(needs.sum || needs.squares) {
@@ -2121,12 +2120,11 @@ impl PairSum {
 
 /// Folds a window's minimum and maximum into a cell's.
 fn fold_min_max<T: Pixel>(min: &mut [T], max: &mut [T], cell: usize, mn: T, mx: T) {
-    // Selects, not branches (see `piece_totals`).
     if let Some(m) = min.get_mut(cell) {
-        *m = if mn < *m { mn } else { *m };
+        *m = mn.lower(*m);
     }
     if let Some(m) = max.get_mut(cell) {
-        *m = if mx > *m { mx } else { *m };
+        *m = mx.higher(*m);
     }
 }
 

@@ -448,10 +448,10 @@ fn min_magnitudes<T: Pixel>(
             // Invalid values and zero (no lowest bit) become NaN: a plain minimum of |x|.
             let a = x.nan_unless(x.is_data(nodata, use_nodata)).magnitude();
             let a = a.nan_unless(a != T::default());
-            *small = if a < *small { a } else { *small };
+            *small = a.lower(*small);
         }
     }
-    fold(&c.amin, T::HIGHEST, |a, b| if b < a { b } else { a })
+    fold(&c.amin, T::HIGHEST, |a, b| b.lower(a))
 }
 
 /// Adds `R` rows into the columns in one loop over them: counts and extremes in the input's
@@ -615,8 +615,8 @@ pub(crate) fn extent<T: Pixel, const MM: bool, const SUM: bool, const SQ: bool>(
         (SUM && T::SUM_CHECK == Check::Rounding) || (SQ && T::SQUARE_CHECK == Check::Rounding);
     let (mut lo, mut hi) = (T::HIGHEST, T::LOWEST);
     if MM {
-        lo = fold(head(&c.mn, n), lo, |a, b| if b < a { b } else { a });
-        hi = fold(head(&c.mx, n), hi, |a, b| if b > a { b } else { a });
+        lo = fold(head(&c.mn, n), lo, |a, b| b.lower(a));
+        hi = fold(head(&c.mx, n), hi, |a, b| b.higher(a));
     }
     let amin = if MM && tracks_min_abs::<T>(SUM, SQ) {
         min_magnitudes(rows, nodata, use_nodata, c, n, (lo, hi))
