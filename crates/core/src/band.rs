@@ -151,6 +151,9 @@ pub struct BandAccumulator<T: Pixel> {
     value_start: Vec<usize>,
     value_len: Vec<usize>,
     columns: Columns<T>,
+    /// Area grids: the column totals of an output row's input rows, weighted by row
+    /// ([`Columns::add_weighted`]), which its cells fold from.
+    weighted: Columns<T>,
     /// Scratch of [`BandAccumulator::fold_run`], kept to spare allocations.
     run: RunTotals<T>,
     /// The column pieces of the last window's columns and their blocks, kept for the next
@@ -339,6 +342,7 @@ impl<T: Pixel> BandAccumulator<T> {
             value_start,
             value_len,
             columns: Columns::default(),
+            weighted: Columns::default(),
             run: RunTotals::default(),
             layout: None,
             kernel: column_pass::<T>(needs),
@@ -865,8 +869,8 @@ impl<T: Pixel> BandAccumulator<T> {
     }
 
     /// Area-weighted grids. Where weighted products are exact ([`short_products`]), the
-    /// input rows of output row `r` go through the column pass in runs of one row weight,
-    /// block by block ([`Self::add_weighted_block`]); other types go pixel by pixel
+    /// input rows of output row `r` go through the column pass block by block
+    /// ([`Self::add_weighted_block`]); other types go pixel by pixel
     /// ([`Self::add_weighted_pixels`]).
     fn add_weighted(&mut self, r: u64, ys: &Range<u64>, layout: &Layout, w: &Window, data: &[T]) {
         if !short_products::<T>(self.sum_scale) {
@@ -876,57 +880,133 @@ impl<T: Pixel> BandAccumulator<T> {
         let mut rows: Vec<&[T]> = Vec::new();
         let mut start = ys.start;
         while start < ys.end {
-            let wy = self.grid.y.overlap(start, r);
-            let end = (start + 1..ys.end.min(start + ROW_CHUNK))
-                .find(|&j| self.grid.y.overlap(j, r) != wy)
-                .unwrap_or(ys.end.min(start + ROW_CHUNK));
+            let end = ys.end.min(start + ROW_CHUNK);
             for block in &layout.blocks {
-                let ys = start..end;
-                self.add_weighted_block(r, ys, wy, block, &layout.pieces, &mut rows, w, data);
+                self.add_weighted_block(r, start..end, block, &layout.pieces, &mut rows, w, data);
             }
             start = end;
         }
     }
 
-    /// Input rows `ys` of output row `r`, all of row weight `wy`, over the columns of `block`
-    /// (whose pieces are those of `pieces`, the window's; `rows` is scratch for
-    /// [`Self::block_pass`]): one column pass, then per cell the column totals times the
-    /// column weights, times `wy`. The block's proof covers every such product and sum: each
-    /// weighted term is at most `sum_scale` (an integer) copies of its value, so the proof of
-    /// `rows × widest × sum_scale` values of the block's extent bounds them all (and Σw, at
-    /// most that many, is exact below 2^53). Where the block's proof fails (a value near zero
-    /// among large ones), each cell proves its own sums from its columns' extent, as integer
-    /// factors do; a cell whose proof fails too goes pixel by pixel.
+    /// Input rows `ys` of output row `r` over the columns of `block` (whose pieces are those
+    /// of `pieces`, the window's; `rows` is scratch for [`Self::block_pass`]): one column pass
+    /// per run of rows of one row weight, their totals weighted and added together
+    /// ([`Self::weighted_pass`]), then one fold into the cells ([`Self::fold_weighted`]), not
+    /// one per run (a ratio of 2.5 has two runs per output row). Where the proof for all the
+    /// rows fails for the block (a value near zero among large ones), run by run, as the
+    /// proof of a run's rows only may hold: the passes again, and a fold per run.
     #[allow(clippy::too_many_arguments)]
     fn add_weighted_block<'d>(
         &mut self,
         r: u64,
         ys: Range<u64>,
-        wy: u64,
         block: &Block,
         pieces: &[Piece],
         rows: &mut Vec<&'d [T]>,
         w: &Window,
         data: &'d [T],
     ) {
-        let needs = self.needs;
-        let b0 = block.cols.start;
-        let Some(extent) = self.block_pass(rows, ys.clone(), &block.cols, w, data) else {
+        let pieces = pieces.get(block.pieces.clone()).unwrap_or(&[]);
+        let Some(seen) = self.weighted_pass(r, ys.clone(), block, rows, w, data) else {
             return;
         };
-        let pieces = pieces.get(block.pieces.clone()).unwrap_or(&[]);
+        if self.fold_weighted(r, &ys, seen, block.cols.start, pieces, w, data) {
+            return;
+        }
+        let mut start = ys.start;
+        while start < ys.end {
+            let end = self.row_run_end(r, start..ys.end);
+            // (One run is `alone`: its fold always completes.)
+            if let Some(seen) = self.weighted_pass(r, start..end, block, rows, w, data) {
+                self.fold_weighted(r, &(start..end), seen, block.cols.start, pieces, w, data);
+            }
+            start = end;
+        }
+    }
+
+    /// The end of the run of rows of one weight in output row `r` that starts `ys`.
+    fn row_run_end(&self, r: u64, ys: Range<u64>) -> u64 {
+        let wy = self.grid.y.overlap(ys.start, r);
+        (ys.start + 1..ys.end)
+            .find(|&j| self.grid.y.overlap(j, r) != wy)
+            .unwrap_or(ys.end)
+    }
+
+    /// The column pass over each run of rows of one weight of `ys` (of output row `r`), over
+    /// the columns of `block`, into `self.weighted` ([`Columns::add_weighted`]); `None` when
+    /// no value is data.
+    fn weighted_pass<'d>(
+        &mut self,
+        r: u64,
+        ys: Range<u64>,
+        block: &Block,
+        rows: &mut Vec<&'d [T]>,
+        w: &Window,
+        data: &'d [T],
+    ) -> Option<WeightedRows<T>> {
+        let mut seen: Option<WeightedRows<T>> = None;
+        let mut start = ys.start;
+        while start < ys.end {
+            let end = self.row_run_end(r, start..ys.end);
+            let wy = self.grid.y.overlap(start, r);
+            let weight = wy.saturating_mul(end - start);
+            if let Some(e) = self.block_pass(rows, start..end, &block.cols, w, data) {
+                let (n, fresh, needs) = (block.cols.len(), seen.is_none(), self.needs);
+                let (to, from) = (&mut self.weighted, &self.columns);
+                fastest!(to.add_weighted(from, n, wy as f64, fresh, needs));
+                seen = Some(match seen {
+                    Some(s) => WeightedRows {
+                        extent: s.extent.union(e),
+                        weight: s.weight.saturating_add(weight),
+                        alone: false,
+                    },
+                    None => WeightedRows {
+                        extent: e,
+                        weight,
+                        alone: true,
+                    },
+                });
+            }
+            start = end;
+        }
+        seen
+    }
+
+    /// Folds `self.weighted`, the weighted column totals of rows `ys` of output row `r` (what
+    /// [`Self::weighted_pass`] saw of them), into the cells of `pieces` (one block's, whose
+    /// columns start at window column `b0`): per cell the totals times the column weights.
+    /// The block's proof covers every such product and sum: each cell's weighted terms are,
+    /// in all, at most Σw (integer) copies of its values, so the proof of Σw values of the
+    /// block's extent bounds them all (and Σw is exact below 2^53). Where it fails, false
+    /// (nothing done) for rows of several runs, which the caller folds run by run; for one
+    /// run's, each cell proves its own sums from its columns' extent, as integer factors do,
+    /// and a cell whose proof fails too goes pixel by pixel.
+    #[allow(clippy::too_many_arguments)]
+    fn fold_weighted(
+        &mut self,
+        r: u64,
+        ys: &Range<u64>,
+        seen: WeightedRows<T>,
+        b0: usize,
+        pieces: &[Piece],
+        w: &Window,
+        data: &[T],
+    ) -> bool {
+        let needs = self.needs;
         let sums = needs.sum || needs.squares;
-        // Weighted terms of `columns` columns: at most this many copies of values.
-        let (height, scale) = (ys.end - ys.start, self.sum_scale as u64);
-        let most = |columns: usize| height.saturating_mul(columns as u64).saturating_mul(scale);
+        // A piece's weighted terms are at most this many copies of values in all (Σw).
+        let most = |p: &Piece| seen.weight.saturating_mul(p.weight());
+        let heaviest = pieces.iter().map(most).max().unwrap_or(0);
         // Σw's parts are integers up to `most`: exact while f64 holds every integer up to it,
         // which the magnitude proof does not cover (it holds whatever `most` is for a block
         // without a non-zero value).
-        let block_proved = !sums
-            || (most(block.widest) <= 1 << 53 && sums_exact(&extent, most(block.widest), needs));
+        let block_proved =
+            !sums || (heaviest <= 1 << 53 && sums_exact(&seen.extent, heaviest, needs));
+        if !(block_proved || seen.alone) {
+            return false;
+        }
         // Cells proving their own sums need their extents whether min/max are asked or not.
         let extents = needs.minmax || (!block_proved && tracks_minmax::<T>(needs));
-        let wy = wy as f64;
         // The cells' weighted sums, kept to be merged together (zeros for cells without
         // values or added pixel by pixel).
         let mut run = std::mem::take(&mut self.run);
@@ -939,15 +1019,15 @@ impl<T: Pixel> BandAccumulator<T> {
         for (i, p) in pieces.iter().enumerate() {
             let cell = self.cell(r, p.col);
             let local = p.local.start - b0..p.local.end - b0;
-            let cols = &self.columns;
-            let t = piece_totals(cols, &local, &p.weights, wy, needs, extents);
+            let cols = &self.weighted;
+            let t = piece_totals(cols, &local, &p.weights, needs, extents);
             if t.n == 0 {
                 continue;
             }
             if !block_proved {
-                let m = most(local.len());
+                let m = most(p);
                 if m > 1 << 53 || !range_exact(cols, local.clone(), m, t.lo, t.hi, needs) {
-                    self.add_weighted_pixels(r, &ys, std::slice::from_ref(p), w, data);
+                    self.add_weighted_pixels(r, ys, std::slice::from_ref(p), w, data);
                     continue;
                 }
             }
@@ -969,6 +1049,7 @@ impl<T: Pixel> BandAccumulator<T> {
             self.merge_pieces(r, pieces, filled, &run);
         }
         self.run = run;
+        true
     }
 
     /// Merges the weighted sums of `pieces` (side by side, of output row `r`) from `run`'s
@@ -1858,6 +1939,19 @@ struct Layout {
     runs: Vec<Run>,
 }
 
+/// What [`BandAccumulator::weighted_pass`] saw of an output row's input rows.
+#[derive(Debug, Clone, Copy)]
+struct WeightedRows<T> {
+    /// The extent of their values.
+    extent: Extent<T>,
+    /// Σ of the weights of those of their rows that went into the totals (the others, all
+    /// nodata, add no terms).
+    weight: u64,
+    /// Whether one run of rows of one weight holds all their data: then no fold of fewer
+    /// rows could prove more.
+    alone: bool,
+}
+
 /// Pieces that one column pass takes together.
 #[derive(Debug)]
 struct Block {
@@ -1949,6 +2043,17 @@ struct Piece {
     weights: Vec<f64>,
 }
 
+impl Piece {
+    /// Σ of the column weights (of whole cells: the column count), integers.
+    fn weight(&self) -> u64 {
+        if self.weights.is_empty() {
+            self.local.len() as u64
+        } else {
+            self.weights.iter().map(|&w| w as u64).sum()
+        }
+    }
+}
+
 /// `v[range]` when `on` (`None` if it is too short), nothing when off (never indexed).
 fn part<'a, V>(on: bool, v: &'a [V], range: &Range<usize>) -> Option<&'a [V]> {
     if on { v.get(range.clone()) } else { Some(&[]) }
@@ -1995,16 +2100,16 @@ struct PieceTotals<T> {
     parts: [f64; 4],
 }
 
-/// [`PieceTotals`] of the piece over columns `local` (window-local) with column weights
-/// `weights` (none: an axis of whole cells, weight 1), each weighted sum times the row weight
-/// `wy`: one loop over the piece's few columns for every total (separate folds over 2 to 3
-/// columns cost more in loop set-up than in sums). `extents`: whether min/max are wanted.
+/// [`PieceTotals`] of the piece over columns `local` (window-local) of the row-weighted
+/// totals `c` ([`Columns::add_weighted`]) with column weights `weights` (none: an axis of
+/// whole cells, weight 1): one loop over the piece's few columns for every total (separate
+/// folds over 2 to 3 columns cost more in loop set-up than in sums). `extents`: whether
+/// min/max are wanted.
 #[inline(always)]
 fn piece_totals<T: Pixel>(
     c: &Columns<T>,
     local: &Range<usize>,
     weights: &[f64],
-    wy: f64,
     needs: Needs,
     extents: bool,
 ) -> PieceTotals<T> {
@@ -2021,7 +2126,7 @@ fn piece_totals<T: Pixel>(
         let Some(&count) = c.cnt.get(j) else { break };
         let w = weights.get(k).copied().unwrap_or(1.0);
         t.n += u64::from(count);
-        *sw += w * f64::from(count);
+        *sw += w * at(&c.sw, j);
         if extents {
             // Selects, not branches: which value wins is data, and unpredictable.
             let (lo, hi) = (c.mn.get(j).copied(), c.mx.get(j).copied());
@@ -2038,9 +2143,6 @@ fn piece_totals<T: Pixel>(
         if split {
             *s3 += w * at(&c.s3, j);
         }
-    }
-    for part in &mut t.parts {
-        *part *= wy;
     }
     t
 }

@@ -52,6 +52,9 @@ pub(crate) struct Columns<T> {
     pub e1: Vec<f64>,
     /// Σ|rounding error| of `s2` and of the squares (f64 input only).
     pub e2: Vec<f64>,
+    /// Σ row weight × count per column: an area grid's weighted count, in totals over rows of
+    /// several weights ([`Columns::add_weighted`] only; `s1`…`s3` are then weighted too).
+    pub sw: Vec<f64>,
 }
 
 /// What one column pass saw over its whole block: what a proof of the block's sums needs.
@@ -65,6 +68,18 @@ pub(crate) struct Extent<T> {
     pub amin: T,
     /// Σ of every |rounding error| (f64 input; 0 otherwise): zero exactly when none rounded.
     pub errors: f64,
+}
+
+impl<T: Pixel> Extent<T> {
+    /// The extent of two blocks of values together.
+    pub(crate) fn union(self, o: Extent<T>) -> Extent<T> {
+        Extent {
+            lo: o.lo.lower(self.lo),
+            hi: o.hi.higher(self.hi),
+            amin: o.amin.lower(self.amin),
+            errors: self.errors + o.errors,
+        }
+    }
 }
 
 /// Whether column min/max are tracked: asked for, or needed by a magnitude proof.
@@ -290,6 +305,72 @@ impl<T: Pixel> Columns<T> {
             0.0,
         );
         n
+    }
+}
+
+impl<T: Pixel> Columns<T> {
+    /// Adds the totals of the first `n` columns of `src` (the last pass, which tracked what
+    /// `needs` asks for), its sums times the row weight `wy`, into these totals, or replaces
+    /// them with those when `fresh`; `sw` gets `wy` × count. An area grid's output row, whose
+    /// input rows come in runs of different weights, one pass per run, then folds into its
+    /// cells once, from these totals (not once per run). Counts, extremes and smallest
+    /// magnitudes combine as they do over rows; the weighted sums are exact wherever a proof
+    /// of the cells' weighted sums (each term at most `wy` copies of a value) says so.
+    /// Inlined, so that callers can compile it for AVX2 or AVX-512 ([`crate::cpu::fastest`]).
+    #[inline(always)]
+    pub(crate) fn add_weighted(
+        &mut self,
+        src: &Columns<T>,
+        n: usize,
+        wy: f64,
+        fresh: bool,
+        needs: Needs,
+    ) {
+        /// `dst[k] = f(dst[k], src[k])` over the first `n` columns (`f(id, src[k])`, `id` the
+        /// identity, when `fresh`), when `on`; an accumulator that is off stays empty.
+        fn merge<V: Copy, W: Copy>(
+            on: bool,
+            dst: &mut Vec<V>,
+            src: &[W],
+            (n, fresh): (usize, bool),
+            id: V,
+            f: impl Fn(V, W) -> V,
+        ) {
+            if !on {
+                return;
+            }
+            if fresh {
+                dst.clear();
+                dst.extend(head(src, n).iter().map(|&s| f(id, s)));
+            } else {
+                for (d, &s) in dst.iter_mut().zip(head(src, n)) {
+                    *d = f(*d, s);
+                }
+            }
+        }
+        let at = (n, fresh);
+        let split = needs.squares && T::SPLIT_SQUARES;
+        let mm = tracks_minmax::<T>(needs);
+        merge(true, &mut self.cnt, &src.cnt, at, 0, |a, b| a + b);
+        merge(true, &mut self.sw, &src.cnt, at, 0.0, |a, k| {
+            a + wy * f64::from(k)
+        });
+        merge(mm, &mut self.mn, &src.mn, at, T::HIGHEST, |a, b| b.lower(a));
+        merge(mm, &mut self.mx, &src.mx, at, T::LOWEST, |a, b| b.higher(a));
+        let small = mm && tracks_min_abs::<T>(needs.sum, needs.squares);
+        self.amin_is_mn = false;
+        merge(
+            small,
+            &mut self.amin,
+            src.min_abs(),
+            at,
+            T::HIGHEST,
+            |a, b| b.lower(a),
+        );
+        let weighted = |a: f64, x: f64| a + wy * x;
+        merge(needs.sum, &mut self.s1, &src.s1, at, 0.0, weighted);
+        merge(needs.squares, &mut self.s2, &src.s2, at, 0.0, weighted);
+        merge(split, &mut self.s3, &src.s3, at, 0.0, weighted);
     }
 }
 
