@@ -46,11 +46,14 @@
 //! block of columns, and per cell piece only where that fails (see `kernel::sums_exact`:
 //! magnitudes for f32 and integers, accumulated rounding errors for f64). Area weights on
 //! f32 and integers of up to 16 bits (whose weighted products are exact) take the same column
-//! pass, over input rows of one row weight at a time, and add column totals times column
-//! weights in plain f64 under the same proofs (each weighted term counted as `sum_scale`
-//! values); other types, and blocks whose proof fails, add TwoSum-checked double-f64 pairs
-//! pixel by pixel. A cell whose proof fails for a window gets an [`ExactSum`] per sum, and
-//! that window's pixels of the cell are added to it term by term: slower, still exact.
+//! pass, over input rows of one row weight at a time, add those totals times their row
+//! weight, and fold an output row's cells once, from those totals times column weights, in
+//! plain f64 under the same proofs (a cell's terms counted as Σw values, its total weight in
+//! units); where the proof over all of an output row's rows fails for a block, run by run
+//! of rows of one weight, and per cell where that fails too. Other types, and cells whose
+//! own proof fails, add TwoSum-checked double-f64 pairs pixel by pixel. A cell whose proof
+//! fails for a window gets an [`ExactSum`] per sum, and that window's pixels of the cell are
+//! added to it term by term: slower, still exact.
 //!
 //! # Memory
 //! Per output cell: a count, min/max if asked, the fast sums if asked (8–48 bytes; area
@@ -892,9 +895,9 @@ impl<T: Pixel> BandAccumulator<T> {
     /// of `pieces`, the window's; `rows` is scratch for [`Self::block_pass`]): one column pass
     /// per run of rows of one row weight, their totals weighted and added together
     /// ([`Self::weighted_pass`]), then one fold into the cells ([`Self::fold_weighted`]), not
-    /// one per run (a ratio of 2.5 has two runs per output row). Where the proof for all the
-    /// rows fails for the block (a value near zero among large ones), run by run, as the
-    /// proof of a run's rows only may hold: the passes again, and a fold per run.
+    /// one per run (a ratio of 2.5 has two runs per output row). Cells whose proof over all
+    /// the rows fails (a value near zero among large ones) go run by run, as the proof of a
+    /// run's rows only may hold: the passes again, and a fold of those cells per run.
     #[allow(clippy::too_many_arguments)]
     fn add_weighted_block<'d>(
         &mut self,
@@ -907,18 +910,21 @@ impl<T: Pixel> BandAccumulator<T> {
         data: &'d [T],
     ) {
         let pieces = pieces.get(block.pieces.clone()).unwrap_or(&[]);
+        let b0 = block.cols.start;
         let Some(seen) = self.weighted_pass(r, ys.clone(), block, rows, w, data) else {
             return;
         };
-        if self.fold_weighted(r, &ys, seen, block.cols.start, pieces, w, data) {
+        let mut retry = Vec::new();
+        let again = (!seen.alone).then_some(&mut retry);
+        self.fold_weighted(r, &ys, seen, b0, pieces, again, w, data);
+        if retry.is_empty() {
             return;
         }
         let mut start = ys.start;
         while start < ys.end {
             let end = self.row_run_end(r, start..ys.end);
-            // (One run is `alone`: its fold always completes.)
             if let Some(seen) = self.weighted_pass(r, start..end, block, rows, w, data) {
-                self.fold_weighted(r, &(start..end), seen, block.cols.start, pieces, w, data);
+                self.fold_weighted(r, &(start..end), seen, b0, &retry, None, w, data);
             }
             start = end;
         }
@@ -977,10 +983,9 @@ impl<T: Pixel> BandAccumulator<T> {
     /// columns start at window column `b0`): per cell the totals times the column weights.
     /// The block's proof covers every such product and sum: each cell's weighted terms are,
     /// in all, at most Σw (integer) copies of its values, so the proof of Σw values of the
-    /// block's extent bounds them all (and Σw is exact below 2^53). Where it fails, false
-    /// (nothing done) for rows of several runs, which the caller folds run by run; for one
-    /// run's, each cell proves its own sums from its columns' extent, as integer factors do,
-    /// and a cell whose proof fails too goes pixel by pixel.
+    /// block's extent bounds them all (and Σw is exact below 2^53). Where it fails, each cell
+    /// proves its own sums from its columns' extent, as integer factors do; a cell whose
+    /// proof fails too is left to `retry` (untouched) when given, else goes pixel by pixel.
     #[allow(clippy::too_many_arguments)]
     fn fold_weighted(
         &mut self,
@@ -989,9 +994,10 @@ impl<T: Pixel> BandAccumulator<T> {
         seen: WeightedRows<T>,
         b0: usize,
         pieces: &[Piece],
+        mut retry: Option<&mut Vec<Piece>>,
         w: &Window,
         data: &[T],
-    ) -> bool {
+    ) {
         let needs = self.needs;
         let sums = needs.sum || needs.squares;
         // A piece's weighted terms are at most this many copies of values in all (Σw).
@@ -1002,9 +1008,6 @@ impl<T: Pixel> BandAccumulator<T> {
         // without a non-zero value).
         let block_proved =
             !sums || (heaviest <= 1 << 53 && sums_exact(&seen.extent, heaviest, needs));
-        if !(block_proved || seen.alone) {
-            return false;
-        }
         // Cells proving their own sums need their extents whether min/max are asked or not.
         let extents = needs.minmax || (!block_proved && tracks_minmax::<T>(needs));
         // The cells' weighted sums, kept to be merged together (zeros for cells without
@@ -1027,7 +1030,10 @@ impl<T: Pixel> BandAccumulator<T> {
             if !block_proved {
                 let m = most(p);
                 if m > 1 << 53 || !range_exact(cols, local.clone(), m, t.lo, t.hi, needs) {
-                    self.add_weighted_pixels(r, ys, std::slice::from_ref(p), w, data);
+                    match retry.as_deref_mut() {
+                        Some(again) => again.push(p.clone()),
+                        None => self.add_weighted_pixels(r, ys, std::slice::from_ref(p), w, data),
+                    }
                     continue;
                 }
             }
@@ -1049,7 +1055,6 @@ impl<T: Pixel> BandAccumulator<T> {
             self.merge_pieces(r, pieces, filled, &run);
         }
         self.run = run;
-        true
     }
 
     /// Merges the weighted sums of `pieces` (side by side, of output row `r`) from `run`'s
@@ -1947,8 +1952,8 @@ struct WeightedRows<T> {
     /// Σ of the weights of those of their rows that went into the totals (the others, all
     /// nodata, add no terms).
     weight: u64,
-    /// Whether one run of rows of one weight holds all their data: then no fold of fewer
-    /// rows could prove more.
+    /// Whether one run of rows of one weight holds all their data: then no fold run by run
+    /// could prove more.
     alone: bool,
 }
 
@@ -2089,7 +2094,8 @@ fn add_exact<const N: usize>(sums: [&mut Vec<f64>; N], first: usize, parts: [&[f
     clean
 }
 
-/// The column totals of one piece of an area grid, for one run of rows of one weight.
+/// The column totals of one piece of an area grid, over the rows of one output row (or of
+/// one run of rows of one weight) in a window, weighted.
 struct PieceTotals<T> {
     /// Valid values.
     n: u64,

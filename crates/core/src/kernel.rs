@@ -352,9 +352,15 @@ impl<T: Pixel> Columns<T> {
         let split = needs.squares && T::SPLIT_SQUARES;
         let mm = tracks_minmax::<T>(needs);
         merge(true, &mut self.cnt, &src.cnt, at, 0, |a, b| a + b);
-        merge(true, &mut self.sw, &src.cnt, at, 0.0, |a, k| {
-            a + wy * f64::from(k)
-        });
+        // (Σw only divides sums.)
+        merge(
+            needs.sum || needs.squares,
+            &mut self.sw,
+            &src.cnt,
+            at,
+            0.0,
+            |a, k| a + wy * f64::from(k),
+        );
         merge(mm, &mut self.mn, &src.mn, at, T::HIGHEST, |a, b| b.lower(a));
         merge(mm, &mut self.mx, &src.mx, at, T::LOWEST, |a, b| b.higher(a));
         let small = mm && tracks_min_abs::<T>(needs.sum, needs.squares);
