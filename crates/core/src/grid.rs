@@ -16,6 +16,8 @@
 
 use std::ops::Range;
 
+use rastagg_raster::gcd;
+
 use crate::error::{CoreError, Result};
 
 /// How a non-integer size ratio is resampled.
@@ -295,10 +297,6 @@ fn fraction(x: f64, max_den: u64, tolerance: f64) -> (u64, u64) {
         rest = 1.0 / f;
     }
     (h1, k1.max(1))
-}
-
-fn gcd(a: u64, b: u64) -> u64 {
-    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// MAP raster_utilities' output index of input `i` on an axis whose first output starts

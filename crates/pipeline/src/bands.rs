@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use rastagg_core::{Grid, StatSet, band_memory_bytes};
-use rastagg_raster::SampleType;
+use rastagg_raster::{SampleType, lcm};
 
 use crate::Error;
 use crate::memory::human;
@@ -133,17 +133,6 @@ fn alignment(grid: &Grid, block_height: u64, ideal: u64) -> u64 {
         .or(Some(input_aligned).filter(|&u| u <= ideal.saturating_mul(8)))
         .or_else(|| fractions().find(|&u| u <= limit))
         .unwrap_or(1)
-}
-
-fn gcd(a: u64, b: u64) -> u64 {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
-fn lcm(a: u64, b: u64) -> u64 {
-    if a == 0 || b == 0 {
-        return a.max(b);
-    }
-    (a / gcd(a, b)).saturating_mul(b)
 }
 
 #[cfg(test)]

@@ -36,7 +36,8 @@ pub struct SourceInfo {
     pub geo_transform: Option<GeoTransform>,
     /// The CRS to copy to outputs.
     pub geo_keys: Option<GeoKeys>,
-    /// Rows decoded together (block or strip height): reads are aligned to it.
+    /// Rows decoded together (block or strip height; for a VRT, the rows it is best read in):
+    /// reads are aligned to it.
     pub block_height: u64,
 }
 
@@ -86,16 +87,20 @@ impl Source {
                     block_height: i.block_height,
                 }
             }
-            Source::Vrt(v) => SourceInfo {
-                width: v.width(),
-                height: v.height(),
-                bands: v.bands(),
-                sample_type: v.band_sample_type(band).unwrap_or(v.sample_type()),
-                nodata: v.nodata(band),
-                geo_transform: v.geo_transform(),
-                geo_keys: v.geo_keys()?,
-                block_height: 256,
-            },
+            Source::Vrt(v) => {
+                let sample_type = v.band_sample_type(band).unwrap_or(v.sample_type());
+                let row_bytes = v.width().saturating_mul(sample_type.size() as u64);
+                SourceInfo {
+                    width: v.width(),
+                    height: v.height(),
+                    bands: v.bands(),
+                    sample_type,
+                    nodata: v.nodata(band),
+                    geo_transform: v.geo_transform(),
+                    geo_keys: v.geo_keys()?,
+                    block_height: vrt_read_rows(v.block_height(band), row_bytes),
+                }
+            }
         };
         if band >= info.bands {
             return Err(Error::Input {
@@ -129,6 +134,27 @@ impl Source {
     }
 }
 
+/// Rows a VRT is read in when its sources' blocks do not line up (or are not known).
+const VRT_READ_ROWS: u64 = 256;
+/// Most bytes of a VRT read made taller than [`VRT_READ_ROWS`] to hold whole source blocks.
+const VRT_READ_BYTES: u64 = 64 << 20;
+
+/// The rows a VRT whose sources' blocks line up every `block` rows (see
+/// [`VrtDataset::block_height`]), and whose rows are `row_bytes` long, is read in: `block`, so
+/// that no block is decoded by two reads (a mosaic of 144-row blocks read 256 rows at a time
+/// decoded 1.6 times its pixels), unless that read is taller than [`VRT_READ_ROWS`] and passes
+/// [`VRT_READ_BYTES`].
+fn vrt_read_rows(block: Option<u64>, row_bytes: u64) -> u64 {
+    match block {
+        Some(b)
+            if b > 0 && (b <= VRT_READ_ROWS || b.saturating_mul(row_bytes) <= VRT_READ_BYTES) =>
+        {
+            b
+        }
+        _ => VRT_READ_ROWS,
+    }
+}
+
 /// True when a `<VRTDataset` element opens within the file's first 512 bytes (after an optional
 /// XML declaration or comment).
 fn is_vrt(path: &Path) -> bool {
@@ -138,4 +164,22 @@ fn is_vrt(path: &Path) -> bool {
     };
     let text = String::from_utf8_lossy(head.get(..n).unwrap_or(&[]));
     text.contains("<VRTDataset")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vrt_reads_hold_whole_blocks_within_bounds() {
+        // Unknown or no line-up: the default height.
+        assert_eq!(vrt_read_rows(None, 4), VRT_READ_ROWS);
+        assert_eq!(vrt_read_rows(Some(0), 4), VRT_READ_ROWS);
+        // The sources' block height, lower or higher than the default while reads stay small.
+        assert_eq!(vrt_read_rows(Some(144), 1 << 30), 144);
+        assert_eq!(vrt_read_rows(Some(1), 86_400), 1);
+        assert_eq!(vrt_read_rows(Some(512), 86_400), 512);
+        // Taller than the default and past the byte bound: the default.
+        assert_eq!(vrt_read_rows(Some(512), 1 << 20), VRT_READ_ROWS);
+    }
 }

@@ -7,15 +7,18 @@ use crate::index::SpatialIndex;
 use crate::model::{self, Problem, SourceKind};
 use crate::paint;
 use crate::srs::Srs;
-use rastagg_raster::{GeoKeys, GeoTransform, Sample, SampleType, Window, with_sample_type};
+use rastagg_raster::{GeoKeys, GeoTransform, Sample, SampleType, Window, lcm, with_sample_type};
 use rastagg_tiff::{Limits, TiffFile};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// Largest VRT file accepted (a VRT of 100 000 sources is about 60 MB).
 const MAX_VRT_BYTES: u64 = 1 << 30;
-/// How many source files [`VrtDataset::geo_keys`] opens looking for one in the VRT's CRS.
-const GEOKEY_SCAN_LIMIT: usize = 64;
+/// How many source files [`VrtDataset::geo_keys`] opens looking for one in the VRT's CRS, and
+/// [`VrtDataset::block_height`] to learn how the sources are cut into blocks.
+const SCAN_LIMIT: usize = 64;
+/// Largest block height [`VrtDataset::block_height`] reports (a guard on its multiples).
+const MAX_BLOCK_ROWS: u64 = 1 << 20;
 
 /// How a VRT is opened and read.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -373,13 +376,46 @@ impl VrtDataset {
         Ok(self.geo_keys.get_or_init(|| keys).clone())
     }
 
+    /// The rows that reads of `band` should start and end at multiples of, so that no source
+    /// block is decoded by two reads: the least common multiple of the sources' block (or
+    /// strip) heights, when every source maps its rows one to one and starts a block at a
+    /// multiple of it; `None` otherwise (nested VRTs, resampled sources, tiles whose blocks
+    /// do not line up). Opens at most [`SCAN_LIMIT`] distinct files: the others are taken to
+    /// be cut as those are, as a mosaic's tiles are, and only their offsets are checked. A
+    /// hint for speed: reads of any rows return the same values.
+    pub fn block_height(&self, band: usize) -> Option<u64> {
+        let sources = &self.bands.get(band)?.sources;
+        let mut seen: Vec<&Path> = Vec::new();
+        let mut rows = 1u64;
+        for s in sources {
+            if seen.len() >= SCAN_LIMIT {
+                break;
+            }
+            if seen.contains(&s.path.as_path()) {
+                continue;
+            }
+            seen.push(&s.path);
+            let Ok(Some(Opened::Tiff(t))) = self.open_source(&self.cache, &s.path, s.is_vrt) else {
+                return None;
+            };
+            let h = t.info().block_height;
+            rows = Some(lcm(rows, h)).filter(|&m| m <= MAX_BLOCK_ROWS)?;
+        }
+        let aligned = |s: &Source| {
+            let one_to_one = s.src.y_size == s.dst.y_size;
+            let offset = s.dst.y_off - s.src.y_off;
+            one_to_one && offset.fract() == 0.0 && offset.rem_euclid(rows as f64) == 0.0
+        };
+        sources.iter().all(aligned).then_some(rows)
+    }
+
     fn find_geo_keys(&self, cache: &SourceCache) -> Result<Option<GeoKeys>> {
         let Some(srs) = &self.srs else {
             return Ok(None);
         };
         let mut seen: Vec<&Path> = Vec::new();
         for s in self.bands.iter().flat_map(|b| &b.sources) {
-            if seen.len() >= GEOKEY_SCAN_LIMIT {
+            if seen.len() >= SCAN_LIMIT {
                 break;
             }
             if seen.contains(&s.path.as_path()) {

@@ -177,3 +177,64 @@ fn thousands_of_sources_within_bounded_maps_and_fds() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A VRT 20 columns wide and `height` rows high over `sources`: (fixture file, SrcRect yOff,
+/// its ySize, DstRect yOff, its ySize).
+fn stacked(height: u64, sources: &[(&str, u64, u64, u64, u64)]) -> VrtDataset {
+    let body: String = sources
+        .iter()
+        .map(|&(file, sy, sh, dy, dh)| {
+            let file = fixture(file).canonicalize().unwrap();
+            format!(
+                r#"<SimpleSource><SourceFilename relativeToVRT="0">{}</SourceFilename><SourceBand>1</SourceBand><SrcRect xOff="0" yOff="{sy}" xSize="20" ySize="{sh}"/><DstRect xOff="0" yOff="{dy}" xSize="20" ySize="{dh}"/></SimpleSource>"#,
+                file.display()
+            )
+        })
+        .collect();
+    let xml = format!(
+        r#"<VRTDataset rasterXSize="20" rasterYSize="{height}"><VRTRasterBand dataType="Float32" band="1">{body}</VRTRasterBand></VRTDataset>"#
+    );
+    VrtDataset::from_xml(fixture("stacked.vrt"), &xml, VrtOptions::default()).unwrap()
+}
+
+#[test]
+fn block_height_lines_up_the_sources_blocks() {
+    // base.tif is in strips of 21 rows, the tiles in one strip of 30.
+    let cases: [(u64, &[_], Option<u64>); 6] = [
+        (
+            167,
+            &[("base.tif", 0, 83, 0, 83), ("base.tif", 0, 83, 84, 83)],
+            Some(21),
+        ),
+        // A source starting mid-strip, above the VRT: its strips start at -21 + 21k.
+        (62, &[("base.tif", 21, 62, 0, 62)], Some(21)),
+        (
+            240,
+            &[
+                ("base.tif", 0, 83, 0, 83),
+                ("tiles/t_0_0.tif", 0, 30, 210, 30),
+            ],
+            Some(210),
+        ),
+        // Blocks that do not line up: a strip at row 90 + 21k is cut by reads at 21k.
+        (
+            173,
+            &[("base.tif", 0, 83, 0, 83), ("base.tif", 0, 83, 90, 83)],
+            None,
+        ),
+        (96, &[("base.tif", 0, 83, 13, 83)], None),
+        // Resampled rows: no block boundary maps to a row.
+        (40, &[("base.tif", 0, 83, 0, 40)], None),
+    ];
+    for (height, sources, want) in cases {
+        assert_eq!(
+            stacked(height, sources).block_height(0),
+            want,
+            "{sources:?}"
+        );
+    }
+    assert_eq!(
+        stacked(83, &[("base.tif", 0, 83, 0, 83)]).block_height(1),
+        None
+    );
+}
