@@ -6,9 +6,11 @@
 # threads), six statistics on 1 thread, and `gdal_translate -r average -outsize` (mean alone).
 # Prints medians of wall time, peak RSS and CPU time (user + system), every round's wall time,
 # and the ratios the goals are stated in.
-# Usage: benches/aggregate.sh [WORKDIR]   (default /tmp/rastagg-bench; the input is made once)
+# Usage: benches/aggregate.sh [WORKDIR]   (default /tmp/rastagg-bench; the input is made once;
+#        BIN=path runs that binary instead of building one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/common.sh
 work=${1:-/tmp/rastagg-bench}
 repeat=${REPEAT:-3}
 mkdir -p "$work"
@@ -17,32 +19,33 @@ if [ ! -f "$input" ]; then
     /usr/bin/python3 ../shared/bench/make_world.py "$input" 21600 10800 \
         --co COMPRESS=LZW --co PREDICTOR=2 --co BIGTIFF=YES
 fi
-cargo build --release -q
-bin=$(realpath "${CARGO_TARGET_DIR:-target}")/release/rastagg
+if [ -z "${BIN:-}" ]; then
+    cargo build --release -q
+    BIN=$(realpath "${CARGO_TARGET_DIR:-target}")/release/rastagg
+fi
+bin=$BIN
 out="$work/out"
 
-# Runs a command under /usr/bin/time; prints "seconds maxrss_kb cpu_seconds".
-measure() {
+# Runs a command on a fresh output directory: "seconds maxrss_kb cpu_seconds".
+run() {
     rm -rf "$out"
-    /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$@" >/dev/null 2>&1
-    awk '{print $1, $2, $3 + $4}' "$work/time.txt"
+    measure "$work/time.txt" "$@"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A secs rss cpu
 names=(six count mean six_1t gdal_mean)
 for _ in $(seq "$repeat"); do
     for name in "${names[@]}"; do
         case $name in
-        six) r=$(measure "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 2 \
+        six) r=$(run "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 2 \
                 --stats count,min,max,sum,mean,SD) ;;
-        count) r=$(measure "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 2 \
+        count) r=$(run "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 2 \
                 --stats count) ;;
-        mean) r=$(measure "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 2 \
+        mean) r=$(run "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 2 \
                 --stats mean) ;;
-        six_1t) r=$(measure "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 1 \
+        six_1t) r=$(run "$bin" aggregate "$input" -o "$out" --factor 5 -q --threads 1 \
                 --stats count,min,max,sum,mean,SD) ;;
-        gdal_mean) r=$(measure gdal_translate -q -r average -outsize 4320 2160 \
+        gdal_mean) r=$(run gdal_translate -q -r average -outsize 4320 2160 \
                 -co TILED=YES -co COMPRESS=DEFLATE "$input" "$work/gdal_mean.tif") ;;
         esac
         read -r s m c <<<"$r"

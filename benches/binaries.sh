@@ -6,11 +6,11 @@
 #        target/x86_64-unknown-linux-musl/release/rastagg); input from $RASTAGG_BENCH_DIR
 #        (default /tmp/rastagg-bench, made by benches/aggregate.sh).
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
 work=${RASTAGG_BENCH_DIR:-/tmp/rastagg-bench}
 input="$work/world_lzw.tif"
 repeat=${REPEAT:-5}
 [ -f "$input" ] || { echo "missing $input: run benches/aggregate.sh once" >&2; exit 1; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A times rss
 for _ in $(seq "$repeat"); do
     for bin in "$@"; do

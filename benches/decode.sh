@@ -7,6 +7,7 @@
 # Usage: benches/decode.sh [WORKDIR] (default /tmp/rastagg-bench; inputs are made there once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/common.sh
 work=${1:-/tmp/rastagg-bench}
 repeat=${REPEAT:-3}
 py=/usr/bin/python3
@@ -25,7 +26,6 @@ bin=${CARGO_TARGET_DIR:-target}/release/rastagg
 
 # Seconds taken by a command (output discarded).
 secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); awk "BEGIN{print $t1 - $t0}"; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 mb=$(awk 'BEGIN{print 21600 * 10800 * 4 / 1e6}')   # decoded MB per file
 printf '%-18s %12s %12s %12s %10s %10s\n' file ours_1t_s ours_all_s gdal_s 'MB/s 1t' 'gdal/ours1'
