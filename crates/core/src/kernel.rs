@@ -306,9 +306,7 @@ impl<T: Pixel> Columns<T> {
         );
         n
     }
-}
 
-impl<T: Pixel> Columns<T> {
     /// Adds the totals of the first `n` columns of `src` (the last pass, which tracked what
     /// `needs` asks for), its sums times the row weight `wy`, into these totals, or replaces
     /// them with those when `fresh`; `sw` gets `wy` × count. An area grid's output row, whose
