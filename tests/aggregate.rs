@@ -910,6 +910,21 @@ fn bands_for(path: &Path, f: u64, stats: &str, limit: u64) -> Option<rastagg_pip
     plan_bands(&info, &out, &stats, &types, 2, limit).ok()
 }
 
+/// The smallest `--mem-limit` for which [`bands_for`] plans (bisection: a plan that fits a
+/// limit fits any larger one).
+fn smallest_limit(path: &Path, f: u64, stats: &str) -> u64 {
+    let (mut lo, mut hi) = (0, bands_for(path, f, stats, 1 << 30).unwrap().budget);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if bands_for(path, f, stats, mid).is_some() {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
 #[test]
 fn outputs_are_identical_for_any_threads_and_band_heights() {
     let tmp = Scratch::new("determinism");
@@ -924,8 +939,17 @@ fn outputs_are_identical_for_any_threads_and_band_heights() {
     ];
     let tight_text = tight_limit.to_string();
     let tight_run = ("tight", vec!["--threads", "2", "--mem-limit", &tight_text]);
+    // So tight that two threads run one band at a time.
+    let squeezed_limit = smallest_limit(&lst, 7, EVERY_STAT);
+    let squeezed = bands_for(&lst, 7, EVERY_STAT, squeezed_limit).unwrap();
+    assert_eq!(squeezed.concurrency, 1, "{squeezed:?}");
+    let squeezed_text = squeezed_limit.to_string();
+    let squeezed_run = (
+        "squeezed",
+        vec!["--threads", "2", "--mem-limit", &squeezed_text],
+    );
     let mut results = Vec::new();
-    for (name, extra) in runs.iter().chain([&tight_run]) {
+    for (name, extra) in runs.iter().chain([&tight_run, &squeezed_run]) {
         let dir = tmp.path(name);
         let mut args: Vec<&OsStr> = vec![
             lst.as_os_str(),
@@ -968,17 +992,7 @@ fn many_small_bands_match_the_references() {
     let tmp = Scratch::new("bands");
     let input = fixture("wide.tif");
     let roomy = bands_for(&input, 6, BAND_STATS, 1 << 30).unwrap();
-    // The smallest limit that plans (bisection: the writers' share does not depend on rows).
-    let (mut lo, mut hi) = (0, roomy.budget);
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if bands_for(&input, 6, BAND_STATS, mid).is_some() {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    let limit = hi;
+    let limit = smallest_limit(&input, 6, BAND_STATS);
     let tight = bands_for(&input, 6, BAND_STATS, limit).unwrap();
     assert!(
         tight.bands.iter().all(|b| b.end - b.start == 1) && roomy.bands.len() < 34,

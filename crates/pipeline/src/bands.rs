@@ -31,7 +31,9 @@ pub struct BandPlan {
     pub bands: Vec<Range<u64>>,
     /// Input rows per read (a multiple of the input's block height).
     pub chunk_rows: u64,
-    /// The memory the plan budgets for, all workers together.
+    /// How many bands may run at once: the workers, or fewer when the limit holds fewer.
+    pub concurrency: usize,
+    /// The memory the plan budgets for, all running bands together.
     pub budget: u64,
 }
 
@@ -39,8 +41,9 @@ pub struct BandPlan {
 ///
 /// Band heights aim at [`BAND_INPUT_BYTES`] of input each, rounded as [`alignment`] says, then
 /// halve until `workers` bands, their read buffers and the writers' partial tile rows fit (so
-/// the thread count changes the bands only when memory is tight). An input whose single-row
-/// band cannot fit is refused with the numbers.
+/// the thread count changes the bands only when memory is tight). When not even `workers`
+/// one-row bands fit, fewer bands run at once ([`BandPlan::concurrency`]); an input of which
+/// not even one single-row band fits is refused with the numbers.
 pub fn plan_bands(
     input: &SourceInfo,
     out: &OutputGrid,
@@ -70,46 +73,56 @@ pub fn plan_bands(
         .iter()
         .map(|t| out.width().saturating_mul(t.size() as u64))
         .sum();
-    let writer_bytes = out_row_bytes
-        .saturating_mul(OUTPUT_TILE_ROWS.min(height))
-        .saturating_mul(workers + 1);
-    let cost = |rows: u64| -> Option<u64> {
+    let writer_bytes = |running: u64| {
+        out_row_bytes
+            .saturating_mul(OUTPUT_TILE_ROWS.min(height))
+            .saturating_mul(running + 1)
+    };
+    // The peak of `running` bands of `rows` output rows at once.
+    let cost = |rows: u64, running: u64| -> Option<u64> {
         let band = band_memory_bytes(stats, input.sample_type, &out.grid, 0..rows.min(height))?;
         band.checked_add(chunk_bytes)?
-            .checked_mul(workers)?
-            .checked_add(writer_bytes)
+            .checked_mul(running)?
+            .checked_add(writer_bytes(running))
     };
     // Input rows per output row: the band's input bytes are this times its rows times a row.
     let ratio = input.height.max(1).div_ceil(height.max(1));
     let ideal = (BAND_INPUT_BYTES / row_bytes.saturating_mul(ratio).max(1)).clamp(1, height.max(1));
     let unit = alignment(&out.grid, block, ideal);
     let target = ((ideal + unit / 2) / unit).max(1) * unit;
-    let mut rows = target.min(height).max(1);
-    loop {
-        match cost(rows) {
-            Some(c) if c <= mem_limit => break,
-            _ if rows == 1 => {
-                return Err(Error::Memory(format!(
-                    "--mem-limit {} is too small: {} worker(s) with one output row each need {} \
-                     (input reads {} per worker, output tile rows {}); raise --mem-limit or \
-                     lower --threads",
-                    human(mem_limit),
-                    workers,
-                    cost(1).map_or("more than 16 EiB".into(), human),
-                    human(chunk_bytes),
-                    human(writer_bytes),
-                )));
+    // The tallest bands, halving from the target, of which `running` fit at once.
+    let fit = |running: u64| -> Option<u64> {
+        let mut rows = target.min(height).max(1);
+        loop {
+            match cost(rows, running) {
+                Some(c) if c <= mem_limit => return Some(rows),
+                _ if rows == 1 => return None,
+                _ => rows = (rows / 2).max(1),
             }
-            _ => rows = (rows / 2).max(1),
         }
-    }
+    };
+    // Every worker at once if one-row bands allow it, else fewer (the others wait).
+    let Some((running, rows)) = (1..=workers)
+        .rev()
+        .find_map(|running| fit(running).map(|rows| (running, rows)))
+    else {
+        return Err(Error::Memory(format!(
+            "--mem-limit {} is too small: one band of one output row needs {} (input reads {}, \
+             output tile rows {}); raise --mem-limit",
+            human(mem_limit),
+            cost(1, 1).map_or("more than 16 EiB".into(), human),
+            human(chunk_bytes),
+            human(writer_bytes(1)),
+        )));
+    };
     let bands = (0..height.div_ceil(rows))
         .map(|k| k * rows..((k + 1) * rows).min(height))
         .collect();
     Ok(BandPlan {
         bands,
         chunk_rows,
-        budget: cost(rows).unwrap_or(u64::MAX),
+        concurrency: usize::try_from(running).unwrap_or(1),
+        budget: cost(rows, running).unwrap_or(u64::MAX),
     })
 }
 
@@ -148,6 +161,17 @@ mod tests {
 
     /// The plan behind [`bands`].
     fn plan(width: u64, height: u64, block: u64, workers: usize, limit: u64) -> BandPlan {
+        try_plan(width, height, block, workers, limit).unwrap()
+    }
+
+    /// [`plan_bands`] for [`bands`]' input, refusals included.
+    fn try_plan(
+        width: u64,
+        height: u64,
+        block: u64,
+        workers: usize,
+        limit: u64,
+    ) -> Result<BandPlan, Error> {
         let input = SourceInfo {
             width,
             height,
@@ -168,7 +192,7 @@ mod tests {
             .iter()
             .map(|&s| output_type(s, SampleType::F32, &stats.options, -9999.0))
             .collect();
-        plan_bands(&input, &out, &stats, &types, workers, limit).unwrap()
+        plan_bands(&input, &out, &stats, &types, workers, limit)
     }
 
     #[test]
@@ -203,5 +227,25 @@ mod tests {
         assert_eq!(tiles.len(), 9);
         // A tight limit shrinks the bands.
         assert!(bands(21_600, 10_800, 1, 2, 150 << 20).len() > 17);
+    }
+
+    #[test]
+    fn a_tight_limit_runs_fewer_bands_at_once_before_refusing() {
+        // The benchmark file: each running band holds a 256-row tile row of the six outputs in
+        // flight (25 MiB), plus one more: two workers' one-row bands need about 80 MiB, one
+        // worker's about 55 MiB.
+        let roomy = plan(21_600, 10_800, 1, 2, 4 << 30);
+        assert_eq!(roomy.concurrency, 2);
+        let squeezed = plan(21_600, 10_800, 1, 2, 60 << 20);
+        assert_eq!(squeezed.concurrency, 1);
+        assert!(squeezed.budget <= 60 << 20, "{}", squeezed.budget);
+        // One band at a time: as tall as one band alone may be within the limit.
+        assert_eq!(squeezed.bands, plan(21_600, 10_800, 1, 1, 60 << 20).bands);
+        match try_plan(21_600, 10_800, 1, 2, 40 << 20) {
+            Err(Error::Memory(msg)) => {
+                assert!(msg.contains("one band of one output row needs"), "{msg}")
+            }
+            other => panic!("not refused: {other:?}"),
+        }
     }
 }

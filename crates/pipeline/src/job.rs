@@ -20,7 +20,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use rastagg_core::{
@@ -170,6 +170,7 @@ pub fn run(inputs: &[PathBuf], options: &JobOptions, observer: &dyn Observer) ->
         options,
         observer,
         state: Mutex::new(State::default()),
+        band_ended: Condvar::new(),
         outcomes: Mutex::new(vec![None; inputs.len()]),
     };
     // Every worker is a thread of this pool, so the parallel loops inside a band (block
@@ -214,21 +215,44 @@ struct Scheduler<'a> {
     options: &'a JobOptions,
     observer: &'a dyn Observer,
     state: Mutex<State>,
+    /// Signalled whenever a band ends (`State::running` went down).
+    band_ended: Condvar,
     outcomes: Mutex<Vec<Option<Outcome>>>,
 }
 
-/// The input being handed out and the next input to open.
+/// A band counted in [`State::running`]: ending it (dropping this) counts it out and wakes
+/// the workers waiting to start one.
+struct Running<'s, 'a>(&'s Scheduler<'a>);
+
+impl Drop for Running<'_, '_> {
+    fn drop(&mut self) {
+        let mut state = lock(&self.0.state);
+        state.running = state.running.saturating_sub(1);
+        drop(state);
+        self.0.band_ended.notify_all();
+    }
+}
+
+/// The input being handed out, the next input to open, and how many bands run now.
 #[derive(Default)]
 struct State {
     next_input: usize,
     current: Option<(Arc<InputJob>, usize)>,
+    /// Bands running, of any input: a band starts only while fewer than its input's plan
+    /// allows at once ([`BandPlan::concurrency`]) run.
+    running: usize,
 }
 
 impl Scheduler<'_> {
     /// A worker's loop: run units until none is left.
     fn work(&self) {
         while let Some((job, band)) = self.next_unit() {
-            job.run_band(band, self.observer);
+            {
+                // Counted as running until it ends, even by a panic (waiting workers would
+                // otherwise wait for ever).
+                let _running = Running(self);
+                job.run_band(band, self.observer);
+            }
             if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
                 let outcome = job.finish();
                 self.record(job.index, outcome);
@@ -240,13 +264,24 @@ impl Scheduler<'_> {
     fn next_unit(&self) -> Option<(Arc<InputJob>, usize)> {
         let mut state = lock(&self.state);
         loop {
-            if let Some((job, next)) = &mut state.current {
+            let s = &mut *state;
+            if let Some((job, next)) = &mut s.current {
                 if *next < job.bands.bands.len() {
-                    let unit = (Arc::clone(job), *next);
-                    *next += 1;
-                    return Some(unit);
+                    if s.running < job.bands.concurrency {
+                        let unit = (Arc::clone(job), *next);
+                        *next += 1;
+                        s.running += 1;
+                        return Some(unit);
+                    }
+                    // The memory limit holds fewer bands at once than there are workers:
+                    // wait for a running one (there is one) to end.
+                    state = self
+                        .band_ended
+                        .wait(state)
+                        .unwrap_or_else(|p| p.into_inner());
+                    continue;
                 }
-                state.current = None;
+                s.current = None;
             }
             let index = state.next_input;
             let path = self.inputs.get(index)?;
