@@ -1036,6 +1036,38 @@ fn many_small_bands_match_the_references() {
     }
 }
 
+#[test]
+fn column_spans_of_a_wide_tiled_input_match_the_references() {
+    const SIX: &str = "count,min,max,sum,mean,SD";
+    require_gdal!();
+    let tmp = Scratch::new("spans");
+    let input = fixture("wide_tiled.tif");
+    let plan = bands_for(&input, 5, SIX, 1 << 30).unwrap();
+    assert_eq!((plan.chunk_rows, plan.chunk_cols), (128, 2048), "{plan:?}");
+    let dir = tmp.path("out");
+    aggregate_ok(&[
+        input.as_os_str(),
+        "-o".as_ref(),
+        dir.as_os_str(),
+        "--factor".as_ref(),
+        "5".as_ref(),
+        "--stats".as_ref(),
+        SIX.as_ref(),
+        "-q".as_ref(),
+    ]);
+    let r = reference(&[
+        "stats".as_ref(),
+        input.as_os_str(),
+        dir.join("wide_tiled.Aggregated").as_os_str(),
+        "5".as_ref(),
+        "5".as_ref(),
+        SIX.as_ref(),
+    ]);
+    assert_eq!(r["out_size"], serde_json::json!([52, 461]));
+    let types = [("count", "Int32"), (SIX, "Float32")];
+    assert_stats(&r, SIX, &types, "wide_tiled.tif, column spans");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 10. Usage errors exit 2
 

@@ -133,6 +133,13 @@ def make(out):
     g[rng.random(g.shape) < 0.1] = -9999.0
     write(f"{out}/wide.tif", g, gdal.GDT_Float32, -9999.0,
           ["COMPRESS=DEFLATE", "BLOCKYSIZE=8"])
+    # Wide tiled Float32 (2304 x 260, 128 x 128 tiles): a tile row passes the 1 MiB a read aims
+    # at, so reads are column spans of whole tiles (2048 columns, then 256), which cut cells
+    # of factor 5 in two.
+    h = rng.uniform(-10.0, 10.0, (260, 2304)).astype(np.float32)
+    h[rng.random(h.shape) < 0.1] = -9999.0
+    write(f"{out}/wide_tiled.tif", h, gdal.GDT_Float32, -9999.0,
+          ["TILED=YES", "BLOCKXSIZE=128", "BLOCKYSIZE=128", "COMPRESS=LZW", "PREDICTOR=2"])
     # Extreme values in pairs (factor 2,1): squares past float64's range (also in the fast
     # path: few significant bits), sums past it with a finite mean, ranges past it, squares
     # below the subnormals, subnormals, infinities.

@@ -31,6 +31,10 @@ pub struct BandPlan {
     pub bands: Vec<Range<u64>>,
     /// Input rows per read (a multiple of the input's block height).
     pub chunk_rows: u64,
+    /// Input columns per read (the width, or a multiple of the input's block width): wide
+    /// tiled inputs are read in column spans, so that a read stays near [`CHUNK_BYTES`]
+    /// however wide the input is.
+    pub chunk_cols: u64,
     /// How many bands may run at once: the workers, or fewer when the limit holds fewer.
     pub concurrency: usize,
     /// The memory the plan budgets for, all running bands together.
@@ -66,7 +70,17 @@ pub fn plan_bands(
     };
     let chunk_rows = ((CHUNK_BYTES / row_bytes / unit).max(1) * unit)
         .min(input.height.div_ceil(block).saturating_mul(block));
-    let chunk_bytes = chunk_rows.saturating_mul(row_bytes);
+    // Whole rows when they are within the aim, else spans of whole blocks (never less than
+    // one block: strips are read whole).
+    let block_cols = input.block_width.clamp(1, input.width.max(1));
+    let chunk_cols = if chunk_rows.saturating_mul(row_bytes) <= CHUNK_BYTES {
+        input.width
+    } else {
+        let col_bytes = chunk_rows.saturating_mul(size).max(1);
+        ((CHUNK_BYTES / col_bytes / block_cols).max(1) * block_cols).min(input.width)
+    }
+    .max(1);
+    let chunk_bytes = chunk_rows.saturating_mul(chunk_cols).saturating_mul(size);
     // Writers keep at most a tile row per band in flight, plus the one being filled; a tile
     // row holds no more rows than the output has.
     let out_row_bytes: u64 = output_types
@@ -121,6 +135,7 @@ pub fn plan_bands(
     Ok(BandPlan {
         bands,
         chunk_rows,
+        chunk_cols,
         concurrency: usize::try_from(running).unwrap_or(1),
         budget: cost(rows, running).unwrap_or(u64::MAX),
     })
@@ -161,14 +176,14 @@ mod tests {
 
     /// The plan behind [`bands`].
     fn plan(width: u64, height: u64, block: u64, workers: usize, limit: u64) -> BandPlan {
-        try_plan(width, height, block, workers, limit).unwrap()
+        try_plan(width, height, (width, block), workers, limit).unwrap()
     }
 
-    /// [`plan_bands`] for [`bands`]' input, refusals included.
+    /// [`plan_bands`] for [`bands`]' input in blocks of `(columns, rows)`, refusals included.
     fn try_plan(
         width: u64,
         height: u64,
-        block: u64,
+        (block_width, block): (u64, u64),
         workers: usize,
         limit: u64,
     ) -> Result<BandPlan, Error> {
@@ -181,6 +196,7 @@ mod tests {
             geo_transform: None,
             geo_keys: None,
             block_height: block,
+            block_width,
         };
         let out = OutputGrid {
             grid: Grid::factor(width, height, 5, 5).unwrap(),
@@ -205,6 +221,22 @@ mod tests {
         assert_eq!(plan(1_000, 10_000, 1, 2, 4 << 30).chunk_rows, 260);
         // 256-row tiles: one tile row.
         assert_eq!(plan(21_600, 10_800, 256, 2, 4 << 30).chunk_rows, 256);
+        // Strips and narrow inputs: whole rows.
+        assert_eq!(plan(21_600, 10_800, 256, 2, 4 << 30).chunk_cols, 21_600);
+        assert_eq!(plan(1_000, 10_000, 1, 2, 4 << 30).chunk_cols, 1_000);
+    }
+
+    #[test]
+    fn wide_tiled_inputs_are_read_in_spans_of_whole_tiles() {
+        // 256 × 256 tiles: a tile row of the 21600-column file is 21 MiB; spans of four tiles
+        // (1 MiB) instead, however wide the input.
+        for width in [21_600, 200_000] {
+            let p = try_plan(width, 10_800, (256, 256), 2, 4 << 30).unwrap();
+            assert_eq!((p.chunk_rows, p.chunk_cols), (256, 1024), "{width}");
+        }
+        // Tiles wider than the aim: one tile.
+        let p = try_plan(21_600, 10_800, (2048, 256), 2, 4 << 30).unwrap();
+        assert_eq!(p.chunk_cols, 2048);
     }
 
     #[test]
@@ -241,7 +273,7 @@ mod tests {
         assert!(squeezed.budget <= 60 << 20, "{}", squeezed.budget);
         // One band at a time: as tall as one band alone may be within the limit.
         assert_eq!(squeezed.bands, plan(21_600, 10_800, 1, 1, 60 << 20).bands);
-        match try_plan(21_600, 10_800, 1, 2, 40 << 20) {
+        match try_plan(21_600, 10_800, (21_600, 1), 2, 40 << 20) {
             Err(Error::Memory(msg)) => {
                 assert!(msg.contains("one band of one output row needs"), "{msg}")
             }

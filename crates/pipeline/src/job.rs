@@ -445,7 +445,8 @@ impl InputJob {
     }
 
     /// Reads the input rows of `acc`'s band in chunks aligned to the chunk size (a multiple of
-    /// the input's block height, so no block is decoded twice within a band).
+    /// the input's block height, so no block is decoded twice within a band), each in column
+    /// spans of the plan's width (whole rows, or multiples of the block width).
     fn feed<T: Pixel>(
         &self,
         acc: &mut BandAccumulator<T>,
@@ -453,8 +454,10 @@ impl InputJob {
     ) -> Result<(), Error> {
         let Range { start, end } = acc.input_rows();
         let chunk = self.bands.chunk_rows.max(1);
+        let width = self.info.width;
+        let span = self.bands.chunk_cols.clamp(1, width.max(1));
         // A spare buffer (rastagg_raster::spare): windows are megabytes, each read overwrites.
-        let most = Window::new(0, start, self.info.width, chunk.min(end - start)).len();
+        let most = Window::new(0, start, span, chunk.min(end - start)).len();
         let mut buf = most
             .and_then(spare::overwritable::<T>)
             .ok_or_else(|| Error::Plan(format!("no memory for {chunk} input rows")))?;
@@ -462,14 +465,18 @@ impl InputJob {
             let mut y = start;
             while y < end {
                 let next = ((y / chunk) + 1).saturating_mul(chunk).min(end);
-                let window = Window::new(0, y, self.info.width, next - y);
-                let len = window
-                    .len()
-                    .ok_or_else(|| Error::Plan(format!("window {window:?} too large")))?;
-                buf.resize(len, T::default());
-                self.source.read_into(self.band, window, buf)?;
-                acc.add_window(window, buf)?;
-                observer.pixels_done(len as u64);
+                let mut x = 0;
+                while x < width {
+                    let window = Window::new(x, y, span.min(width - x), next - y);
+                    let len = window
+                        .len()
+                        .ok_or_else(|| Error::Plan(format!("window {window:?} too large")))?;
+                    buf.resize(len, T::default());
+                    self.source.read_into(self.band, window, buf)?;
+                    acc.add_window(window, buf)?;
+                    observer.pixels_done(len as u64);
+                    x += span;
+                }
                 y = next;
             }
             Ok(())

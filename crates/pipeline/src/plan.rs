@@ -223,6 +223,7 @@ mod tests {
             geo_transform: Some(GeoTransform(gt)),
             geo_keys: None,
             block_height: 1,
+            block_width: width,
         }
     }
 

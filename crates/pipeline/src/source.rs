@@ -39,6 +39,9 @@ pub struct SourceInfo {
     /// Rows decoded together (block or strip height; for a VRT, the rows it is best read in):
     /// reads are aligned to it.
     pub block_height: u64,
+    /// Columns decoded together (tile width; the width for strips; for a VRT, the columns
+    /// its column spans are best cut at): reads narrower than the input are aligned to it.
+    pub block_width: u64,
 }
 
 impl Source {
@@ -85,6 +88,7 @@ impl Source {
                     geo_transform: i.geo_transform,
                     geo_keys: i.geo_keys.clone(),
                     block_height: i.block_height,
+                    block_width: i.block_width,
                 }
             }
             Source::Vrt(v) => {
@@ -99,6 +103,7 @@ impl Source {
                     geo_transform: v.geo_transform(),
                     geo_keys: v.geo_keys()?,
                     block_height: vrt_read_rows(v.block_height(band), row_bytes),
+                    block_width: v.block_width(band).unwrap_or(VRT_READ_COLS),
                 }
             }
         };
@@ -136,6 +141,9 @@ impl Source {
 
 /// Rows a VRT is read in when its sources' blocks do not line up (or are not known).
 const VRT_READ_ROWS: u64 = 256;
+/// Columns a VRT's column spans are multiples of when its sources' blocks do not line up (or
+/// are not known): wide enough that the blocks the cuts go through, decoded twice, are few.
+const VRT_READ_COLS: u64 = 4096;
 /// Most bytes of a VRT read made taller than [`VRT_READ_ROWS`] to hold whole source blocks.
 const VRT_READ_BYTES: u64 = 64 << 20;
 

@@ -15,10 +15,19 @@ use std::sync::{Arc, OnceLock};
 /// Largest VRT file accepted (a VRT of 100 000 sources is about 60 MB).
 const MAX_VRT_BYTES: u64 = 1 << 30;
 /// How many source files [`VrtDataset::geo_keys`] opens looking for one in the VRT's CRS, and
-/// [`VrtDataset::block_height`] to learn how the sources are cut into blocks.
+/// [`VrtDataset::block_height`] and [`VrtDataset::block_width`] to learn how the sources are
+/// cut into blocks.
 const SCAN_LIMIT: usize = 64;
-/// Largest block height [`VrtDataset::block_height`] reports (a guard on its multiples).
-const MAX_BLOCK_ROWS: u64 = 1 << 20;
+/// Largest block height or width [`VrtDataset::block_height`] and
+/// [`VrtDataset::block_width`] report (a guard on their multiples).
+const MAX_BLOCK_SIZE: u64 = 1 << 20;
+
+/// Rows or columns: which way a question about the sources' blocks looks.
+#[derive(Debug, Clone, Copy)]
+enum Axis {
+    Rows,
+    Cols,
+}
 
 /// How a VRT is opened and read.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -384,9 +393,20 @@ impl VrtDataset {
     /// be cut as those are, as a mosaic's tiles are, and only their offsets are checked. A
     /// hint for speed: reads of any rows return the same values.
     pub fn block_height(&self, band: usize) -> Option<u64> {
+        self.blocks_line_up(band, Axis::Rows)
+    }
+
+    /// [`VrtDataset::block_height`] for columns: what reads of `band` cut into column spans
+    /// should start and end at multiples of.
+    pub fn block_width(&self, band: usize) -> Option<u64> {
+        self.blocks_line_up(band, Axis::Cols)
+    }
+
+    /// [`VrtDataset::block_height`] along `axis`.
+    fn blocks_line_up(&self, band: usize, axis: Axis) -> Option<u64> {
         let sources = &self.bands.get(band)?.sources;
         let mut seen: Vec<&Path> = Vec::new();
-        let mut rows = 1u64;
+        let mut step = 1u64;
         for s in sources {
             if seen.len() >= SCAN_LIMIT {
                 break;
@@ -398,15 +418,21 @@ impl VrtDataset {
             let Ok(Some(Opened::Tiff(t))) = self.open_source(&self.cache, &s.path, s.is_vrt) else {
                 return None;
             };
-            let h = t.info().block_height;
-            rows = Some(lcm(rows, h)).filter(|&m| m <= MAX_BLOCK_ROWS)?;
+            let block = match axis {
+                Axis::Rows => t.info().block_height,
+                Axis::Cols => t.info().block_width,
+            };
+            step = Some(lcm(step, block)).filter(|&m| m <= MAX_BLOCK_SIZE)?;
         }
         let aligned = |s: &Source| {
-            let one_to_one = s.src.y_size == s.dst.y_size;
-            let offset = s.dst.y_off - s.src.y_off;
-            one_to_one && offset.fract() == 0.0 && offset.rem_euclid(rows as f64) == 0.0
+            let (src_off, src_size, dst_off, dst_size) = match axis {
+                Axis::Rows => (s.src.y_off, s.src.y_size, s.dst.y_off, s.dst.y_size),
+                Axis::Cols => (s.src.x_off, s.src.x_size, s.dst.x_off, s.dst.x_size),
+            };
+            let offset = dst_off - src_off;
+            src_size == dst_size && offset.fract() == 0.0 && offset.rem_euclid(step as f64) == 0.0
         };
-        sources.iter().all(aligned).then_some(rows)
+        sources.iter().all(aligned).then_some(step)
     }
 
     fn find_geo_keys(&self, cache: &SourceCache) -> Result<Option<GeoKeys>> {

@@ -237,4 +237,13 @@ fn block_height_lines_up_the_sources_blocks() {
         stacked(83, &[("base.tif", 0, 83, 0, 83)]).block_height(1),
         None
     );
+    // Across: base.tif's strips are 97 columns wide, the tiles 25 (the 20 columns read start
+    // at 0 in both).
+    let base = [("base.tif", 0, 83, 0, 83)];
+    assert_eq!(stacked(83, &base).block_width(0), Some(97));
+    let both = [
+        ("base.tif", 0, 83, 0, 83),
+        ("tiles/t_0_0.tif", 0, 30, 210, 30),
+    ];
+    assert_eq!(stacked(240, &both).block_width(0), Some(97 * 25));
 }
