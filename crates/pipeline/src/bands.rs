@@ -41,6 +41,13 @@ pub struct BandPlan {
     pub budget: u64,
 }
 
+impl BandPlan {
+    /// One running band's share of the budget.
+    pub fn band_bytes(&self) -> u64 {
+        self.budget / self.concurrency.max(1) as u64
+    }
+}
+
 /// Plans the bands of one input for `workers` workers within `mem_limit` bytes.
 ///
 /// Band heights aim at [`BAND_INPUT_BYTES`] of input each, rounded as [`alignment`] says, then

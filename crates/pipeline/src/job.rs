@@ -220,16 +220,20 @@ struct Scheduler<'a> {
     outcomes: Mutex<Vec<Option<Outcome>>>,
 }
 
-/// A band counted in [`State::running`]: ending it (dropping this) counts it out and wakes
-/// the workers waiting to start one.
-struct Running<'s, 'a>(&'s Scheduler<'a>);
+/// A band counted in [`State::running`], with its share of the memory budget: ending it
+/// (dropping this) counts it out and wakes the workers waiting to start one.
+struct Running<'s, 'a> {
+    scheduler: &'s Scheduler<'a>,
+    bytes: u64,
+}
 
 impl Drop for Running<'_, '_> {
     fn drop(&mut self) {
-        let mut state = lock(&self.0.state);
-        state.running = state.running.saturating_sub(1);
+        let mut state = lock(&self.scheduler.state);
+        state.running.bands = state.running.bands.saturating_sub(1);
+        state.running.bytes = state.running.bytes.saturating_sub(self.bytes);
         drop(state);
-        self.0.band_ended.notify_all();
+        self.scheduler.band_ended.notify_all();
     }
 }
 
@@ -238,9 +242,25 @@ impl Drop for Running<'_, '_> {
 struct State {
     next_input: usize,
     current: Option<(Arc<InputJob>, usize)>,
-    /// Bands running, of any input: a band starts only while fewer than its input's plan
-    /// allows at once ([`BandPlan::concurrency`]) run.
-    running: usize,
+    running: Load,
+}
+
+/// The bands running now, of any input (an input's last bands may still run when the next
+/// one's start), and their shares of their plans' budgets.
+#[derive(Debug, Default, Clone, Copy)]
+struct Load {
+    bands: usize,
+    bytes: u64,
+}
+
+impl Load {
+    /// Whether a band of `plan` may start now within `limit` bytes: when nothing runs, or
+    /// when fewer bands run than the plan allows at once ([`BandPlan::concurrency`]) and its
+    /// share of the plan's budget fits beside theirs.
+    fn admits(&self, plan: &BandPlan, limit: u64) -> bool {
+        let fits = self.bytes.saturating_add(plan.band_bytes()) <= limit;
+        self.bands == 0 || (self.bands < plan.concurrency && fits)
+    }
 }
 
 impl Scheduler<'_> {
@@ -250,7 +270,10 @@ impl Scheduler<'_> {
             {
                 // Counted as running until it ends, even by a panic (waiting workers would
                 // otherwise wait for ever).
-                let _running = Running(self);
+                let _running = Running {
+                    scheduler: self,
+                    bytes: job.bands.band_bytes(),
+                };
                 job.run_band(band, self.observer);
             }
             if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
@@ -267,14 +290,15 @@ impl Scheduler<'_> {
             let s = &mut *state;
             if let Some((job, next)) = &mut s.current {
                 if *next < job.bands.bands.len() {
-                    if s.running < job.bands.concurrency {
+                    if s.running.admits(&job.bands, self.options.mem_limit) {
                         let unit = (Arc::clone(job), *next);
                         *next += 1;
-                        s.running += 1;
+                        s.running.bands += 1;
+                        s.running.bytes = s.running.bytes.saturating_add(job.bands.band_bytes());
                         return Some(unit);
                     }
-                    // The memory limit holds fewer bands at once than there are workers:
-                    // wait for a running one (there is one) to end.
+                    // The memory limit holds no more bands now: wait for a running one (there
+                    // is one) to end.
                     state = self
                         .band_ended
                         .wait(state)
@@ -541,4 +565,37 @@ fn write_buffer(
         OutputBuffer::F64(v) => writer.write_rows(first_row, v),
     }?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan of `concurrency` bands at once within `budget` bytes.
+    fn plan(concurrency: usize, budget: u64) -> BandPlan {
+        BandPlan {
+            bands: Vec::new(),
+            chunk_rows: 1,
+            chunk_cols: 1,
+            concurrency,
+            budget,
+        }
+    }
+
+    #[test]
+    fn bands_start_while_the_limit_holds_them() {
+        let limit = 1000;
+        let running = |bands: usize, bytes: u64| Load { bands, bytes };
+        // Nothing running: any band starts (a plan never exceeds the limit on its own).
+        assert!(running(0, 0).admits(&plan(1, 1000), limit));
+        // One input's bands: as many as its plan allows at once.
+        let two = plan(2, 900);
+        assert!(running(1, 450).admits(&two, limit));
+        assert!(!running(2, 900).admits(&two, limit));
+        // The last band of an input planned one at a time (the whole limit) still runs: the
+        // next input's bands wait, though its plan allows two at once.
+        assert!(!running(1, 1000).admits(&two, limit));
+        // ... and the other way round.
+        assert!(!running(1, 450).admits(&plan(1, 1000), limit));
+    }
 }

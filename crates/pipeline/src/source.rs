@@ -39,8 +39,9 @@ pub struct SourceInfo {
     /// Rows decoded together (block or strip height; for a VRT, the rows it is best read in):
     /// reads are aligned to it.
     pub block_height: u64,
-    /// Columns decoded together (tile width; the width for strips; for a VRT, the columns
-    /// its column spans are best cut at): reads narrower than the input are aligned to it.
+    /// Columns decoded together (tile width; the width for strips; for a VRT, its sources'
+    /// common block width, or its width when they do not line up): reads narrower than the
+    /// input are aligned to it.
     pub block_width: u64,
 }
 
@@ -103,7 +104,9 @@ impl Source {
                     geo_transform: v.geo_transform(),
                     geo_keys: v.geo_keys()?,
                     block_height: vrt_read_rows(v.block_height(band), row_bytes),
-                    block_width: v.block_width(band).unwrap_or(VRT_READ_COLS),
+                    // Column spans only where the sources line up: a scaled source's values
+                    // depend on where a read starts, and whole rows keep them as they were.
+                    block_width: v.block_width(band).unwrap_or(v.width()),
                 }
             }
         };
@@ -141,9 +144,6 @@ impl Source {
 
 /// Rows a VRT is read in when its sources' blocks do not line up (or are not known).
 const VRT_READ_ROWS: u64 = 256;
-/// Columns a VRT's column spans are multiples of when its sources' blocks do not line up (or
-/// are not known): wide enough that the blocks the cuts go through, decoded twice, are few.
-const VRT_READ_COLS: u64 = 4096;
 /// Most bytes of a VRT read made taller than [`VRT_READ_ROWS`] to hold whole source blocks.
 const VRT_READ_BYTES: u64 = 64 << 20;
 

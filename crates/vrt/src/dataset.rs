@@ -387,11 +387,12 @@ impl VrtDataset {
 
     /// The rows that reads of `band` should start and end at multiples of, so that no source
     /// block is decoded by two reads: the least common multiple of the sources' block (or
-    /// strip) heights, when every source maps its rows one to one and starts a block at a
-    /// multiple of it; `None` otherwise (nested VRTs, resampled sources, tiles whose blocks
-    /// do not line up). Opens at most [`SCAN_LIMIT`] distinct files: the others are taken to
-    /// be cut as those are, as a mosaic's tiles are, and only their offsets are checked. A
-    /// hint for speed: reads of any rows return the same values.
+    /// strip) heights, when every source maps its rows one to one from whole positions and
+    /// starts a block at a multiple of it; `None` otherwise (nested VRTs, resampled or
+    /// fractional sources, tiles whose blocks do not line up). Opens at most [`SCAN_LIMIT`]
+    /// distinct files: the others are taken to be cut as those are, as a mosaic's tiles are,
+    /// and only their rects are checked. When it is `Some`, reads cut anywhere return the same
+    /// values (GDAL's nearest pixels of a scaled or fractional source depend on the cuts).
     pub fn block_height(&self, band: usize) -> Option<u64> {
         self.blocks_line_up(band, Axis::Rows)
     }
@@ -429,8 +430,13 @@ impl VrtDataset {
                 Axis::Rows => (s.src.y_off, s.src.y_size, s.dst.y_off, s.dst.y_size),
                 Axis::Cols => (s.src.x_off, s.src.x_size, s.dst.x_off, s.dst.x_size),
             };
+            // Whole positions one to one: reads cut anywhere then give the same values (a
+            // fractional or scaled source's nearest pixels depend on where a read starts).
+            let whole = [src_off, src_size, dst_off]
+                .iter()
+                .all(|v| v.fract() == 0.0);
             let offset = dst_off - src_off;
-            src_size == dst_size && offset.fract() == 0.0 && offset.rem_euclid(step as f64) == 0.0
+            whole && src_size == dst_size && offset.rem_euclid(step as f64) == 0.0
         };
         sources.iter().all(aligned).then_some(step)
     }

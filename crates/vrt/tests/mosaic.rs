@@ -180,7 +180,7 @@ fn thousands_of_sources_within_bounded_maps_and_fds() {
 
 /// A VRT 20 columns wide and `height` rows high over `sources`: (fixture file, SrcRect yOff,
 /// its ySize, DstRect yOff, its ySize).
-fn stacked(height: u64, sources: &[(&str, u64, u64, u64, u64)]) -> VrtDataset {
+fn stacked(height: u64, sources: &[(&str, f64, f64, f64, f64)]) -> VrtDataset {
     let body: String = sources
         .iter()
         .map(|&(file, sy, sh, dy, dh)| {
@@ -200,31 +200,40 @@ fn stacked(height: u64, sources: &[(&str, u64, u64, u64, u64)]) -> VrtDataset {
 #[test]
 fn block_height_lines_up_the_sources_blocks() {
     // base.tif is in strips of 21 rows, the tiles in one strip of 30.
-    let cases: [(u64, &[_], Option<u64>); 6] = [
+    let cases: [(u64, &[_], Option<u64>); 7] = [
         (
             167,
-            &[("base.tif", 0, 83, 0, 83), ("base.tif", 0, 83, 84, 83)],
+            &[
+                ("base.tif", 0., 83., 0., 83.),
+                ("base.tif", 0., 83., 84., 83.),
+            ],
             Some(21),
         ),
         // A source starting mid-strip, above the VRT: its strips start at -21 + 21k.
-        (62, &[("base.tif", 21, 62, 0, 62)], Some(21)),
+        (62, &[("base.tif", 21., 62., 0., 62.)], Some(21)),
         (
             240,
             &[
-                ("base.tif", 0, 83, 0, 83),
-                ("tiles/t_0_0.tif", 0, 30, 210, 30),
+                ("base.tif", 0., 83., 0., 83.),
+                ("tiles/t_0_0.tif", 0., 30., 210., 30.),
             ],
             Some(210),
         ),
         // Blocks that do not line up: a strip at row 90 + 21k is cut by reads at 21k.
         (
             173,
-            &[("base.tif", 0, 83, 0, 83), ("base.tif", 0, 83, 90, 83)],
+            &[
+                ("base.tif", 0., 83., 0., 83.),
+                ("base.tif", 0., 83., 90., 83.),
+            ],
             None,
         ),
-        (96, &[("base.tif", 0, 83, 13, 83)], None),
+        (96, &[("base.tif", 0., 83., 13., 83.)], None),
         // Resampled rows: no block boundary maps to a row.
-        (40, &[("base.tif", 0, 83, 0, 40)], None),
+        (40, &[("base.tif", 0., 83., 0., 40.)], None),
+        // Fractional positions one to one (their difference whole): which source rows GDAL
+        // picks depends on where reads cut, so reads keep their default cuts.
+        (104, &[("base.tif", 0.5, 62.5, 21.5, 62.5)], None),
     ];
     for (height, sources, want) in cases {
         assert_eq!(
@@ -234,16 +243,16 @@ fn block_height_lines_up_the_sources_blocks() {
         );
     }
     assert_eq!(
-        stacked(83, &[("base.tif", 0, 83, 0, 83)]).block_height(1),
+        stacked(83, &[("base.tif", 0., 83., 0., 83.)]).block_height(1),
         None
     );
     // Across: base.tif's strips are 97 columns wide, the tiles 25 (the 20 columns read start
     // at 0 in both).
-    let base = [("base.tif", 0, 83, 0, 83)];
+    let base = [("base.tif", 0., 83., 0., 83.)];
     assert_eq!(stacked(83, &base).block_width(0), Some(97));
     let both = [
-        ("base.tif", 0, 83, 0, 83),
-        ("tiles/t_0_0.tif", 0, 30, 210, 30),
+        ("base.tif", 0., 83., 0., 83.),
+        ("tiles/t_0_0.tif", 0., 30., 210., 30.),
     ];
     assert_eq!(stacked(240, &both).block_width(0), Some(97 * 25));
 }
