@@ -10,13 +10,9 @@ cd "$(dirname "$0")/.."
 . benches/common.sh
 work=${1:-/tmp/rastagg-bench}
 repeat=${REPEAT:-3}
-py=/usr/bin/python3
 mkdir -p "$work"
 
-if [ ! -f "$work/world_lzw.tif" ]; then
-    "$py" ../shared/bench/make_world.py "$work/world_lzw.tif" 21600 10800 \
-        --co COMPRESS=LZW --co PREDICTOR=2 --co BIGTIFF=YES
-fi
+world_input "$work" >/dev/null
 if [ ! -f "$work/world_deflate.tif" ]; then
     gdal_translate -q -co TILED=YES -co COMPRESS=DEFLATE -co PREDICTOR=3 -co BIGTIFF=YES \
         "$work/world_lzw.tif" "$work/world_deflate.tif"
