@@ -1002,7 +1002,7 @@ fn many_small_bands_match_the_references() {
     );
     let (a, b) = (tmp.path("tight"), tmp.path("roomy"));
     for (dir, limit) in [(&a, limit), (&b, 1 << 30)] {
-        aggregate_ok(&[
+        let run = aggregate_ok(&[
             input.as_os_str(),
             "-o".as_ref(),
             dir.as_os_str(),
@@ -1016,6 +1016,9 @@ fn many_small_bands_match_the_references() {
             "2".as_ref(),
             "-q".as_ref(),
         ]);
+        // The smallest limit holds one band at a time, and says so (even with -q).
+        let throttled = stderr(&run).contains("holds 1 band(s) of it at once, for 2 threads");
+        assert_eq!(throttled, dir == &a, "{}", stderr(&run));
     }
     let r = reference(&[
         "stats".as_ref(),

@@ -32,6 +32,7 @@ use rayon::prelude::*;
 
 use crate::Error;
 use crate::bands::{BandPlan, plan_bands};
+use crate::memory::human;
 use crate::naming::{DEFAULT_RESOLUTION_NAME, output_path};
 use crate::plan::{GridSpec, OutputGrid, plan};
 use crate::source::{Source, SourceInfo};
@@ -347,6 +348,9 @@ struct InputJob {
     in_nodata: Option<f64>,
     out_nodata: f64,
     bands: BandPlan,
+    /// The warning that the memory limit runs fewer of this input's bands at once than there
+    /// are threads (slower, not wrong), if it does.
+    throttled: Option<String>,
     /// One writer per statistic; taken out (and finished or dropped) by the last band.
     writers: RwLock<Vec<GeoTiffWriter>>,
     outputs: Vec<PathBuf>,
@@ -412,6 +416,17 @@ impl InputJob {
                 GeoTiffWriter::create(output, w)
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let at_once = bands.bands.len().min(options.threads);
+        let throttled = (bands.concurrency < at_once).then(|| {
+            format!(
+                "{}: --mem-limit {} holds {} band(s) of it at once, for {} threads: slower \
+                 (a higher --mem-limit lets every thread work)",
+                path.display(),
+                human(options.mem_limit),
+                bands.concurrency,
+                options.threads
+            )
+        });
         Ok(Some(InputJob {
             index,
             remaining: AtomicUsize::new(bands.bands.len()),
@@ -426,6 +441,7 @@ impl InputJob {
             in_nodata,
             out_nodata,
             bands,
+            throttled,
             outputs,
         }))
     }
@@ -523,6 +539,7 @@ impl InputJob {
             return Outcome::Failed(e.to_string());
         }
         let mut warnings = self.source.warnings();
+        warnings.extend(self.throttled.clone());
         for ((stat, n), path) in self
             .stats
             .stats()
