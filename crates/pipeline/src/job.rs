@@ -228,6 +228,15 @@ struct Running<'s, 'a> {
     bytes: u64,
 }
 
+impl<'s, 'a> Running<'s, 'a> {
+    /// Counts a band of `bytes` into `load` (the running bands of `scheduler`'s locked state).
+    fn start(scheduler: &'s Scheduler<'a>, load: &mut Load, bytes: u64) -> Self {
+        load.bands += 1;
+        load.bytes = load.bytes.saturating_add(bytes);
+        Running { scheduler, bytes }
+    }
+}
+
 impl Drop for Running<'_, '_> {
     fn drop(&mut self) {
         let mut state = lock(&self.scheduler.state);
@@ -267,16 +276,9 @@ impl Load {
 impl Scheduler<'_> {
     /// A worker's loop: run units until none is left.
     fn work(&self) {
-        while let Some((job, band)) = self.next_unit() {
-            {
-                // Counted as running until it ends, even by a panic (waiting workers would
-                // otherwise wait for ever).
-                let _running = Running {
-                    scheduler: self,
-                    bytes: job.bands.band_bytes(),
-                };
-                job.run_band(band, self.observer);
-            }
+        while let Some((job, band, running)) = self.next_unit() {
+            job.run_band(band, self.observer);
+            drop(running);
             if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
                 let outcome = job.finish();
                 self.record(job.index, outcome);
@@ -284,18 +286,23 @@ impl Scheduler<'_> {
         }
     }
 
-    /// The next band to compute, opening the next input when the current one is handed out.
-    fn next_unit(&self) -> Option<(Arc<InputJob>, usize)> {
+    /// The next band to compute, opening the next input when the current one is handed out,
+    /// with its place among the running bands: counted in when handed out, out when dropped
+    /// (even by a panic: waiting workers would otherwise wait for ever).
+    fn next_unit(&self) -> Option<(Arc<InputJob>, usize, Running<'_, '_>)> {
         let mut state = lock(&self.state);
         loop {
             let s = &mut *state;
             if let Some((job, next)) = &mut s.current {
                 if *next < job.bands.bands.len() {
                     if s.running.admits(&job.bands, self.options.mem_limit) {
-                        let unit = (Arc::clone(job), *next);
+                        let bytes = job.bands.band_bytes();
+                        let unit = (
+                            Arc::clone(job),
+                            *next,
+                            Running::start(self, &mut s.running, bytes),
+                        );
                         *next += 1;
-                        s.running.bands += 1;
-                        s.running.bytes = s.running.bytes.saturating_add(job.bands.band_bytes());
                         return Some(unit);
                     }
                     // The memory limit holds no more bands now: wait for a running one (there
