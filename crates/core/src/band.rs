@@ -685,28 +685,47 @@ impl<T: Pixel> BandAccumulator<T> {
             totals::<f64, W>(src, w, run, part, 0.0, |a, x| a + x);
         }
         // Cells without exact sums whose fast sums take these parts exactly are done in
-        // one pass; otherwise every cell (rare) goes through `merge` on its own.
-        if all_proved && all_fast(&self.exact, first..first + run) {
+        // one pass, but for the cells whose proofs failed (their parts zeroed there), which
+        // are added from their pixels; otherwise every cell (rare) goes on its own.
+        if all_fast(&self.exact, first..first + run) {
+            if !all_proved {
+                for part in &mut t.parts {
+                    for (p, &ok) in part.iter_mut().zip(&t.proved) {
+                        *p = if ok { *p } else { 0.0 };
+                    }
+                }
+            }
             let [p1, p2, p3] = &t.parts;
             let fast = [&mut self.s1, &mut self.s2, &mut self.s3];
             if add_exact(fast, first, [p1, p2, p3]) {
+                if !all_proved && let Some(p) = proofs {
+                    self.recompute_unproved(first, pieces, p);
+                }
                 return;
             }
         }
         let t = std::mem::take(&mut self.run);
         for (i, &k) in t.n.iter().enumerate() {
-            let cell = first + i;
-            match proofs {
-                _ if k == 0 => {}
-                Some(p) if !t.proved.get(i).copied().unwrap_or(false) => {
-                    if let Some(piece) = pieces.get(i) {
-                        self.recompute(cell, p.ys.clone(), piece, p.window, p.data);
-                    }
-                }
-                _ => {
-                    let [p1, p2, p3] = t.parts.each_ref().map(|p| p.get(i).copied().unwrap_or(0.0));
-                    self.merge(cell, [p1, p2, p3, 0.0]);
-                }
+            let proved = t.proved.get(i).copied().unwrap_or(false);
+            if k > 0 && (proved || proofs.is_none()) {
+                let [p1, p2, p3] = t.parts.each_ref().map(|p| p.get(i).copied().unwrap_or(0.0));
+                self.merge(first + i, [p1, p2, p3, 0.0]);
+            }
+        }
+        self.run = t;
+        if let Some(p) = proofs {
+            self.recompute_unproved(first, pieces, p);
+        }
+    }
+
+    /// Adds the cells of a run (`pieces`, feeding cells from `first`) that have values and
+    /// whose proofs failed (`self.run`'s counts and proofs) from their pixels.
+    fn recompute_unproved(&mut self, first: usize, pieces: &[Piece], p: CellProofs<'_, T>) {
+        let t = std::mem::take(&mut self.run);
+        let cells = t.n.iter().zip(&t.proved).zip(pieces).enumerate();
+        for (i, ((&k, &proved), piece)) in cells {
+            if k > 0 && !proved {
+                self.recompute(first + i, p.ys.clone(), piece, p.window, p.data);
             }
         }
         self.run = t;

@@ -527,13 +527,42 @@ fn min_magnitudes<T: Pixel>(
         c.amin.extend(head(&c.mx, n).iter().map(|v| v.magnitude()));
         return hi.magnitude();
     }
+    // The nodata and zero (no lowest bit) become NaN, which `lower` never picks (as NaN
+    // values): a plain minimum of |x|. (Without a nodata, NaN stands for it, equal to
+    // nothing. Two selects, not one on a combined test: those vectorise without repacking
+    // the compare masks, measured.)
+    let nodata = if use_nodata {
+        nodata
+    } else {
+        T::cast_from_f64(f64::NAN)
+    };
+    let small = |x: T| {
+        let a = x.magnitude().nan_unless(x != nodata);
+        a.nan_unless(a != T::default())
+    };
     c.amin.resize(n, T::HIGHEST);
+    // Columns `LANES` at a time over all the rows, their minima in registers (a loop over the
+    // rows for each column, storing every row's minima, took twice as long).
+    let (groups, rest) = c.amin.as_chunks_mut::<LANES>();
+    for (g, out) in groups.iter_mut().enumerate() {
+        let k = g * LANES;
+        let mut acc = [T::HIGHEST; LANES];
+        for row in rows {
+            if let Some(v) = row
+                .get(k..k + LANES)
+                .and_then(|v| <&[T; LANES]>::try_from(v).ok())
+            {
+                for (a, &x) in acc.iter_mut().zip(v) {
+                    *a = small(x).lower(*a);
+                }
+            }
+        }
+        *out = acc;
+    }
+    let k = n - rest.len();
     for row in rows {
-        for (small, &x) in c.amin.iter_mut().zip(*row) {
-            // Invalid values and zero (no lowest bit) become NaN: a plain minimum of |x|.
-            let a = x.nan_unless(x.is_data(nodata, use_nodata)).magnitude();
-            let a = a.nan_unless(a != T::default());
-            *small = a.lower(*small);
+        for (a, &x) in rest.iter_mut().zip(row.get(k..).unwrap_or(&[])) {
+            *a = small(x).lower(*a);
         }
     }
     fold(&c.amin, T::HIGHEST, |a, b| b.lower(a))
