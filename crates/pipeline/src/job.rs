@@ -210,6 +210,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// How long a worker waiting for memory sleeps before looking for pool work again
+/// ([`Scheduler::wait_for_band`]): a block's decoding takes about a millisecond.
+const HELP_POLL: Duration = Duration::from_millis(1);
+
 /// Hands out (input, band) units in order, opening inputs as they are reached.
 struct Scheduler<'a> {
     inputs: &'a [PathBuf],
@@ -286,6 +290,29 @@ impl Scheduler<'_> {
         }
     }
 
+    /// Waits for a running band to end, `state` unlocked meanwhile, and locks it again. While
+    /// the pool holds work, runs it: bands are never pool tasks, so that work is the running
+    /// bands' parallel loops (block decoding, tile encoding), which a worker blocked here
+    /// could not help with (a run whose memory limit holds one band at a time would be
+    /// single-threaded). With nothing to run, sleeps until a band ends, or for at most
+    /// [`HELP_POLL`] before looking for work again (outside a pool: until a band ends).
+    fn wait_for_band<'s>(&'s self, state: MutexGuard<'s, State>) -> MutexGuard<'s, State> {
+        drop(state);
+        let helped = rayon::yield_now();
+        let state = lock(&self.state);
+        match helped {
+            Some(rayon::Yield::Executed) => state,
+            Some(rayon::Yield::Idle) => self
+                .band_ended
+                .wait_timeout(state, HELP_POLL)
+                .map_or_else(|p| p.into_inner().0, |(state, _)| state),
+            None => self
+                .band_ended
+                .wait(state)
+                .unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
     /// The next band to compute, opening the next input when the current one is handed out,
     /// with its place among the running bands: counted in when handed out, out when dropped
     /// (even by a panic: waiting workers would otherwise wait for ever).
@@ -306,11 +333,8 @@ impl Scheduler<'_> {
                         return Some(unit);
                     }
                     // The memory limit holds no more bands now: wait for a running one (there
-                    // is one) to end.
-                    state = self
-                        .band_ended
-                        .wait(state)
-                        .unwrap_or_else(|p| p.into_inner());
+                    // is one) to end, helping the running bands meanwhile.
+                    state = self.wait_for_band(state);
                     continue;
                 }
                 s.current = None;
