@@ -95,6 +95,7 @@ impl Source {
             Source::Vrt(v) => {
                 let sample_type = v.band_sample_type(band).unwrap_or(v.sample_type());
                 let row_bytes = v.width().saturating_mul(sample_type.size() as u64);
+                let blocks = v.block_size(band);
                 SourceInfo {
                     width: v.width(),
                     height: v.height(),
@@ -103,10 +104,10 @@ impl Source {
                     nodata: v.nodata(band),
                     geo_transform: v.geo_transform(),
                     geo_keys: v.geo_keys()?,
-                    block_height: vrt_read_rows(v.block_height(band), row_bytes),
+                    block_height: vrt_read_rows(blocks.height, row_bytes),
                     // Column spans only where the sources line up: a scaled source's values
                     // depend on where a read starts, and whole rows keep them as they were.
-                    block_width: v.block_width(band).unwrap_or(v.width()),
+                    block_width: blocks.width.unwrap_or(v.width()),
                 }
             }
         };
@@ -148,7 +149,7 @@ const VRT_READ_ROWS: u64 = 256;
 const VRT_READ_BYTES: u64 = 64 << 20;
 
 /// The rows a VRT whose sources' blocks line up every `block` rows (see
-/// [`VrtDataset::block_height`]), and whose rows are `row_bytes` long, is read in: `block`, so
+/// [`VrtDataset::block_size`]), and whose rows are `row_bytes` long, is read in: `block`, so
 /// that no block is decoded by two reads (a mosaic of 144-row blocks read 256 rows at a time
 /// decoded 1.6 times its pixels), unless that read is taller than [`VRT_READ_ROWS`] and passes
 /// [`VRT_READ_BYTES`].

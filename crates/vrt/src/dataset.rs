@@ -15,11 +15,10 @@ use std::sync::{Arc, OnceLock};
 /// Largest VRT file accepted (a VRT of 100 000 sources is about 60 MB).
 const MAX_VRT_BYTES: u64 = 1 << 30;
 /// How many source files [`VrtDataset::geo_keys`] opens looking for one in the VRT's CRS, and
-/// [`VrtDataset::block_height`] and [`VrtDataset::block_width`] to learn how the sources are
-/// cut into blocks.
+/// [`VrtDataset::block_size`] to learn how the sources are cut into blocks.
 const SCAN_LIMIT: usize = 64;
-/// Largest block height or width [`VrtDataset::block_height`] and
-/// [`VrtDataset::block_width`] report (a guard on their multiples).
+/// Largest block height or width [`VrtDataset::block_size`] reports (a guard on their
+/// multiples).
 const MAX_BLOCK_SIZE: u64 = 1 << 20;
 
 /// Rows or columns: which way a question about the sources' blocks looks.
@@ -27,6 +26,32 @@ const MAX_BLOCK_SIZE: u64 = 1 << 20;
 enum Axis {
     Rows,
     Cols,
+}
+
+/// Whether source `s` maps `axis` one to one from whole positions, a block of `step` starting
+/// at a multiple of `step` of the VRT ([`VrtDataset::block_size`]): reads cut at multiples of
+/// it then give the same values as any other cuts (a fractional or scaled source's nearest
+/// pixels depend on where a read starts).
+fn lines_up(s: &Source, axis: Axis, step: u64) -> bool {
+    let (src_off, src_size, dst_off, dst_size) = match axis {
+        Axis::Rows => (s.src.y_off, s.src.y_size, s.dst.y_off, s.dst.y_size),
+        Axis::Cols => (s.src.x_off, s.src.x_size, s.dst.x_off, s.dst.x_size),
+    };
+    let whole = [src_off, src_size, dst_off]
+        .iter()
+        .all(|v| v.fract() == 0.0);
+    let offset = dst_off - src_off;
+    whole && src_size == dst_size && offset.rem_euclid(step as f64) == 0.0
+}
+
+/// How reads of a VRT band should be cut so that no source block is decoded twice
+/// ([`VrtDataset::block_size`]): multiples of these rows and columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockSize {
+    /// Rows, or `None` when the sources' blocks do not line up along the rows.
+    pub height: Option<u64>,
+    /// Columns, or `None` when the sources' blocks do not line up along the columns.
+    pub width: Option<u64>,
 }
 
 /// How a VRT is opened and read.
@@ -385,29 +410,21 @@ impl VrtDataset {
         Ok(self.geo_keys.get_or_init(|| keys).clone())
     }
 
-    /// The rows that reads of `band` should start and end at multiples of, so that no source
-    /// block is decoded by two reads: the least common multiple of the sources' block (or
-    /// strip) heights, when every source maps its rows one to one from whole positions and
-    /// starts a block at a multiple of it; `None` otherwise (nested VRTs, resampled or
+    /// How reads of `band` should cut the VRT so that no source block is decoded by two
+    /// reads: along each axis, the least common multiple of the sources' block (or strip)
+    /// sizes, when every source maps that axis one to one from whole positions and starts a
+    /// block at a multiple of it; `None` along an axis otherwise (nested VRTs, resampled or
     /// fractional sources, tiles whose blocks do not line up). Opens at most [`SCAN_LIMIT`]
     /// distinct files: the others are taken to be cut as those are, as a mosaic's tiles are,
-    /// and only their rects are checked. When it is `Some`, reads cut anywhere return the same
-    /// values (GDAL's nearest pixels of a scaled or fractional source depend on the cuts).
-    pub fn block_height(&self, band: usize) -> Option<u64> {
-        self.blocks_line_up(band, Axis::Rows)
-    }
-
-    /// [`VrtDataset::block_height`] for columns: what reads of `band` cut into column spans
-    /// should start and end at multiples of.
-    pub fn block_width(&self, band: usize) -> Option<u64> {
-        self.blocks_line_up(band, Axis::Cols)
-    }
-
-    /// [`VrtDataset::block_height`] along `axis`.
-    fn blocks_line_up(&self, band: usize, axis: Axis) -> Option<u64> {
-        let sources = &self.bands.get(band)?.sources;
+    /// and only their rects are checked. Along an axis where it is `Some`, reads cut anywhere
+    /// return the same values (GDAL's nearest pixels of a scaled or fractional source depend
+    /// on the cuts).
+    pub fn block_size(&self, band: usize) -> BlockSize {
+        let Some(sources) = self.bands.get(band).map(|b| &b.sources) else {
+            return BlockSize::default();
+        };
         let mut seen: Vec<&Path> = Vec::new();
-        let mut step = 1u64;
+        let (mut rows, mut cols) = (Some(1u64), Some(1u64));
         for s in sources {
             if seen.len() >= SCAN_LIMIT {
                 break;
@@ -417,28 +434,21 @@ impl VrtDataset {
             }
             seen.push(&s.path);
             let Ok(Some(Opened::Tiff(t))) = self.open_source(&self.cache, &s.path, s.is_vrt) else {
-                return None;
+                return BlockSize::default();
             };
-            let block = match axis {
-                Axis::Rows => t.info().block_height,
-                Axis::Cols => t.info().block_width,
+            let grow = |step: Option<u64>, block| {
+                step.map(|m| lcm(m, block)).filter(|&m| m <= MAX_BLOCK_SIZE)
             };
-            step = Some(lcm(step, block)).filter(|&m| m <= MAX_BLOCK_SIZE)?;
+            rows = grow(rows, t.info().block_height);
+            cols = grow(cols, t.info().block_width);
         }
-        let aligned = |s: &Source| {
-            let (src_off, src_size, dst_off, dst_size) = match axis {
-                Axis::Rows => (s.src.y_off, s.src.y_size, s.dst.y_off, s.dst.y_size),
-                Axis::Cols => (s.src.x_off, s.src.x_size, s.dst.x_off, s.dst.x_size),
-            };
-            // Whole positions one to one: reads cut anywhere then give the same values (a
-            // fractional or scaled source's nearest pixels depend on where a read starts).
-            let whole = [src_off, src_size, dst_off]
-                .iter()
-                .all(|v| v.fract() == 0.0);
-            let offset = dst_off - src_off;
-            whole && src_size == dst_size && offset.rem_euclid(step as f64) == 0.0
+        let along = |step: Option<u64>, axis| {
+            step.filter(|&m| sources.iter().all(|s| lines_up(s, axis, m)))
         };
-        sources.iter().all(aligned).then_some(step)
+        BlockSize {
+            height: along(rows, Axis::Rows),
+            width: along(cols, Axis::Cols),
+        }
     }
 
     fn find_geo_keys(&self, cache: &SourceCache) -> Result<Option<GeoKeys>> {

@@ -55,7 +55,7 @@ mod paint;
 mod srs;
 mod xml;
 
-pub use dataset::{VrtDataset, VrtOptions};
+pub use dataset::{BlockSize, VrtDataset, VrtOptions};
 pub use error::{Error, Result};
 pub use rastagg_raster::{GeoKeys, GeoTransform, Sample, SampleType, Window};
 pub use srs::{CrsKind, Srs};

@@ -6,7 +6,7 @@ mod common;
 use common::{fixture, same};
 use proptest::prelude::*;
 use rastagg_tiff::TiffFile;
-use rastagg_vrt::{CrsKind, SampleType, VrtDataset, VrtOptions, Window};
+use rastagg_vrt::{BlockSize, CrsKind, SampleType, VrtDataset, VrtOptions, Window};
 use std::sync::Arc;
 
 fn base() -> TiffFile {
@@ -237,22 +237,22 @@ fn block_height_lines_up_the_sources_blocks() {
     ];
     for (height, sources, want) in cases {
         assert_eq!(
-            stacked(height, sources).block_height(0),
+            stacked(height, sources).block_size(0).height,
             want,
             "{sources:?}"
         );
     }
     assert_eq!(
-        stacked(83, &[("base.tif", 0., 83., 0., 83.)]).block_height(1),
-        None
+        stacked(83, &[("base.tif", 0., 83., 0., 83.)]).block_size(1),
+        BlockSize::default()
     );
     // Across: base.tif's strips are 97 columns wide, the tiles 25 (the 20 columns read start
     // at 0 in both).
     let base = [("base.tif", 0., 83., 0., 83.)];
-    assert_eq!(stacked(83, &base).block_width(0), Some(97));
+    assert_eq!(stacked(83, &base).block_size(0).width, Some(97));
     let both = [
         ("base.tif", 0., 83., 0., 83.),
         ("tiles/t_0_0.tif", 0., 30., 210., 30.),
     ];
-    assert_eq!(stacked(240, &both).block_width(0), Some(97 * 25));
+    assert_eq!(stacked(240, &both).block_size(0).width, Some(97 * 25));
 }
