@@ -8,14 +8,15 @@
 //! that finishes an input's last band finishes its writers (which rename the outputs into
 //! place). Workers are the `--threads` threads of a rayon pool, each running that loop
 //! (`broadcast`): the parallel loops inside a band (block decoding, tile encoding) split onto
-//! the same threads, taken up by a worker only while it waits inside such a loop or once no
-//! band is left, so no thread ever blocks handing work to another pool (measured: 2 workers
-//! feeding a separate pool left ~15% of the two cores idle, in waits and wake-ups spread over
-//! the whole run). Bands are never pool tasks: a worker waiting for a decoding task would run
-//! a whole other band nested inside its own, holding up its own band. Bands are planned
-//! from the grid and the memory limit (which, when tight, also counts the workers), never from
-//! timing; the core's results do not depend on the bands anyway, so the outputs are the same
-//! bytes whatever the thread count.
+//! the same threads, taken up by a worker only while it waits inside such a loop, for the
+//! memory a band needs ([`Scheduler::wait_for_band`]) or once no band is left, so no thread
+//! ever blocks handing work to another pool (measured: 2 workers feeding a separate pool left
+//! ~15% of the two cores idle, in waits and wake-ups spread over the whole run). Bands are
+//! never pool tasks: a worker waiting for a decoding task would run a whole other band nested
+//! inside its own, holding up its own band. Bands are planned from the grid and the memory
+//! limit (which, when tight, also counts the workers), never from timing; the core's results
+//! do not depend on the bands anyway, so the outputs are the same bytes whatever the thread
+//! count.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -290,27 +291,30 @@ impl Scheduler<'_> {
         }
     }
 
-    /// Waits for a running band to end, `state` unlocked meanwhile, and locks it again. While
-    /// the pool holds work, runs it: bands are never pool tasks, so that work is the running
-    /// bands' parallel loops (block decoding, tile encoding), which a worker blocked here
-    /// could not help with (a run whose memory limit holds one band at a time would be
-    /// single-threaded). With nothing to run, sleeps until a band ends, or for at most
-    /// [`HELP_POLL`] before looking for work again (outside a pool: until a band ends).
+    /// Waits for a running band to end and returns `state` locked again. On a thread of the
+    /// pool, runs the pool's pending work first, `state` unlocked meanwhile: bands are never
+    /// pool tasks, so that work is the running bands' parallel loops (block decoding, tile
+    /// encoding), which a worker blocked here could not help with (a run whose memory limit
+    /// holds one band at a time would be single-threaded); with nothing to run, sleeps until
+    /// a band ends or for at most [`HELP_POLL`] (a band that ended while `state` was unlocked
+    /// woke no one), then the caller looks again. Elsewhere, waits with `state` locked until
+    /// then, so that no band's end goes unnoticed.
     fn wait_for_band<'s>(&'s self, state: MutexGuard<'s, State>) -> MutexGuard<'s, State> {
-        drop(state);
-        let helped = rayon::yield_now();
-        let state = lock(&self.state);
-        match helped {
-            Some(rayon::Yield::Executed) => state,
-            Some(rayon::Yield::Idle) => self
-                .band_ended
-                .wait_timeout(state, HELP_POLL)
-                .map_or_else(|p| p.into_inner().0, |(state, _)| state),
-            None => self
+        if rayon::current_thread_index().is_none() {
+            return self
                 .band_ended
                 .wait(state)
-                .unwrap_or_else(|p| p.into_inner()),
+                .unwrap_or_else(|p| p.into_inner());
         }
+        drop(state);
+        let helped = matches!(rayon::yield_now(), Some(rayon::Yield::Executed));
+        let state = lock(&self.state);
+        if helped {
+            return state;
+        }
+        self.band_ended
+            .wait_timeout(state, HELP_POLL)
+            .map_or_else(|p| p.into_inner().0, |(state, _)| state)
     }
 
     /// The next band to compute, opening the next input when the current one is handed out,
