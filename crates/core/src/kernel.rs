@@ -529,8 +529,8 @@ fn min_magnitudes<T: Pixel>(
     }
     // The nodata and zero (no lowest bit) become NaN, which `lower` never picks (as NaN
     // values): a plain minimum of |x|. (Without a nodata, NaN stands for it, equal to
-    // nothing. Two selects, not one on a combined test: those vectorise without repacking
-    // the compare masks, measured.)
+    // nothing. Two selects, not one on a combined test: the compiled loop then keeps the
+    // compare masks as they are, where the combined test repacked them to bytes and back.)
     let nodata = if use_nodata {
         nodata
     } else {
@@ -541,8 +541,9 @@ fn min_magnitudes<T: Pixel>(
         a.nan_unless(a != T::default())
     };
     c.amin.resize(n, T::HIGHEST);
-    // Columns `LANES` at a time over all the rows, their minima in registers (a loop over the
-    // rows for each column, storing every row's minima, took twice as long).
+    // Columns `LANES` at a time over all the rows, their minima in registers (rows one after
+    // another over all the columns stored every row's minima: twice the instructions, 12% of
+    // the kernel benchmark's `f32_around_0` six statistics against 9% now).
     let (groups, rest) = c.amin.as_chunks_mut::<LANES>();
     for (g, out) in groups.iter_mut().enumerate() {
         let k = g * LANES;
