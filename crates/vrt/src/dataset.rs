@@ -425,8 +425,11 @@ impl VrtDataset {
         };
         let mut seen: Vec<&Path> = Vec::new();
         let (mut rows, mut cols) = (Some(1u64), Some(1u64));
+        let grow =
+            |step: Option<u64>, block| step.map(|m| lcm(m, block)).filter(|&m| m <= MAX_BLOCK_SIZE);
         for s in sources {
-            if seen.len() >= SCAN_LIMIT {
+            // (Once neither axis can line up, no other file can change that.)
+            if seen.len() >= SCAN_LIMIT || (rows.is_none() && cols.is_none()) {
                 break;
             }
             if seen.contains(&s.path.as_path()) {
@@ -435,9 +438,6 @@ impl VrtDataset {
             seen.push(&s.path);
             let Ok(Some(Opened::Tiff(t))) = self.open_source(&self.cache, &s.path, s.is_vrt) else {
                 return BlockSize::default();
-            };
-            let grow = |step: Option<u64>, block| {
-                step.map(|m| lcm(m, block)).filter(|&m| m <= MAX_BLOCK_SIZE)
             };
             rows = grow(rows, t.info().block_height);
             cols = grow(cols, t.info().block_width);
