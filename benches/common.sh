@@ -3,15 +3,6 @@
 # The median of the numbers on stdin, one per line.
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# Runs a command (output discarded) under /usr/bin/time, its timing in file $1; prints
-# "wall_seconds peak_rss_kb cpu_seconds" (CPU = user + system).
-measure() {
-    local t=$1
-    shift
-    /usr/bin/time -f '%e %M %U %S' -o "$t" "$@" >/dev/null 2>&1
-    awk '{print $1, $2, $3 + $4}' "$t"
-}
-
 # The benchmark input of the aggregate goals in folder $1 (made there once): its path.
 world_input() {
     local input="$1/world_lzw.tif"
@@ -35,13 +26,20 @@ rastagg_bin() {
 # Every round's wall seconds, peak RSS (KB) and CPU seconds, by run name.
 declare -A secs rss cpu
 
-# Times run $1: the command after it, with output folder $2 emptied first (timing file beside
-# it), its figures added to the run's.
+# Times run $1: the command after it (its output discarded), with output folder $2 emptied
+# first (timing and error files beside it), its wall seconds, peak RSS (KB) and CPU seconds
+# (user + system) added to the run's. A command that fails stops the benchmark with its
+# errors: a failed run's time is no figure.
 timed() {
     local name=$1 out=$2 s m c
     shift 2
     rm -rf "$out"
-    read -r s m c <<<"$(measure "$out.time" "$@")"
+    if ! /usr/bin/time -f '%e %M %U %S' -o "$out.time" "$@" >/dev/null 2>"$out.err"; then
+        echo "$name failed: $*" >&2
+        cat "$out.err" >&2
+        exit 1
+    fi
+    read -r s m c < <(awk '{print $1, $2, $3 + $4}' "$out.time")
     secs[$name]+="$s "
     rss[$name]+="$m "
     cpu[$name]+="$c "
