@@ -36,7 +36,8 @@ timed() {
     rm -rf "$out"
     if ! /usr/bin/time -f '%e %M %U %S' -o "$out.time" "$@" >/dev/null 2>"$out.err"; then
         echo "$name failed: $*" >&2
-        cat "$out.err" >&2
+        # The command's errors, then how it ended (time writes a signal there, not to stderr).
+        cat "$out.err" "$out.time" >&2
         exit 1
     fi
     read -r s m c < <(awk '{print $1, $2, $3 + $4}' "$out.time")

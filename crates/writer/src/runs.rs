@@ -13,7 +13,7 @@
 //! 0.73–1.05 GB/s on one thread, the bytes unchanged). Measured on the 765 tiles of the
 //! benchmark's five Float32 outputs (predictor 3, 200 MB, one thread): zlib-rs `Z_RLE`
 //! 0.53 s and 53.5 MB, miniz_oxide's RLE mode 0.45 s and 54.1 MB, fdeflate (a fixed table
-//! made for PNG) 0.13 s but 66.3 MB; this encoder 0.25 s and 53.6 MB (0.3% larger than
+//! made for PNG) 0.13 s but 66.3 MB; this encoder (before the change above) 0.25 s and 53.6 MB (0.3% larger than
 //! `Z_RLE`, which found runs of other bytes too). `benches/encode.rs` times it in the writer.
 //!
 //! The stream is standard deflate (any inflater reads it): a dynamic Huffman block with two
@@ -118,7 +118,8 @@ pub(crate) fn compress(raw: &[u8]) -> Vec<u8> {
 
 /// What [`scan`] finds: literals, and zero runs of at least [`MIN_RUN`] bytes.
 trait Tokens {
-    /// Bytes outside zero runs (the bytes between two runs).
+    /// Bytes outside zero runs: those before the first run, between two runs or after the
+    /// last (possibly none).
     fn span(&mut self, bytes: &[u8]);
     /// A run of `n` zero bytes: a literal zero, then matches at distance 1.
     fn run(&mut self, n: usize);
@@ -188,7 +189,7 @@ impl<'a> Writer<'a> {
 }
 
 impl Tokens for Writer<'_> {
-    /// [`BURST`] bytes a burst of the bit writer.
+    /// The span's literals in bursts of the bit writer of at most [`BURST`] each.
     #[inline(always)]
     fn span(&mut self, bytes: &[u8]) {
         let literal = &self.literal;
