@@ -13,8 +13,9 @@
 //! 0.73–1.05 GB/s on one thread, the bytes unchanged). Measured on the 765 tiles of the
 //! benchmark's five Float32 outputs (predictor 3, 200 MB, one thread): zlib-rs `Z_RLE`
 //! 0.53 s and 53.5 MB, miniz_oxide's RLE mode 0.45 s and 54.1 MB, fdeflate (a fixed table
-//! made for PNG) 0.13 s but 66.3 MB; this encoder (before the change above) 0.25 s and 53.6 MB (0.3% larger than
-//! `Z_RLE`, which found runs of other bytes too). `benches/encode.rs` times it in the writer.
+//! made for PNG) 0.13 s but 66.3 MB; this encoder (before the change above) 0.25 s and
+//! 53.6 MB (0.3% larger than `Z_RLE`, which found runs of other bytes too). `benches/encode.rs`
+//! times it in the writer.
 //!
 //! The stream is standard deflate (any inflater reads it): a dynamic Huffman block with two
 //! distance codes (so both codes are complete, which every decoder accepts) of which only
