@@ -905,7 +905,10 @@ mod tests {
         /// bytes, gaps of up to 70, zero bytes among the literals).
         #[test]
         fn scan_finds_every_run(
-            parts in prop::collection::vec((0usize..130, prop::collection::vec(0u8..4, 0..70)), 0..30),
+            parts in prop::collection::vec(
+                (0usize..130, prop::collection::vec(0u8..4, 0..70)),
+                0..30,
+            ),
         ) {
             let mut raw = Vec::new();
             for (zeros, lits) in parts {
