@@ -1689,9 +1689,9 @@ impl<T: Pixel> BandAccumulator<T> {
         let cells = self.count.len();
         let mut out = spare::with_capacity(cells).unwrap_or_default();
         out.resize(cells, nd);
-        // From the pool too: a band's cells can be megabytes, and musl maps and unmaps every
-        // block that large (a fresh one per statistic per band cost the benchmark 13 000
-        // page faults).
+        // From the pool too: a flag per cell is hundreds of KiB a band, and musl maps and
+        // unmaps every block that large (a fresh one per statistic per band: about 13 000 of
+        // the benchmark's page faults).
         let mut left: Vec<bool> = spare::with_capacity(cells).unwrap_or_default();
         left.resize(cells, true);
         let (mut collisions, done) = if general_only() {

@@ -1,7 +1,7 @@
 //! Spare buffers, kept by whoever finishes with one for the next to reuse, whatever the thread:
-//! a band's accumulators and outputs (rastagg-core), the window the pipeline reads a band's
-//! input into, the tiles the writer cuts and compresses, the bytes it compresses them into
-//! (given back once written) and the tile rows it assembles.
+//! a band's accumulators, outputs and the flags of the cells its quick loops leave
+//! (rastagg-core), the window the pipeline reads a band's input into, the tiles the writer
+//! cuts and compresses and the tile rows it assembles.
 //!
 //! These are hundreds of KiB to megabytes each. glibc's allocator keeps such blocks in its heap
 //! once freed; musl's maps fresh pages for every one, and the page faults and zeroing cost the

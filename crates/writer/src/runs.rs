@@ -21,7 +21,6 @@
 //! distance codes (so both codes are complete, which every decoder accepts) of which only
 //! distance 1 is used, or stored blocks when Huffman coding would not make the data smaller.
 
-use rastagg_raster::spare;
 use zlib_rs::adler32::adler32;
 
 /// Zero runs shorter than this stay literals: a run is coded as a literal zero followed by
@@ -575,13 +574,10 @@ struct Bits {
 }
 
 impl Bits {
-    /// An empty writer with room for `n` bytes: a buffer from the [`spare`] pool when one is
-    /// kept (the sink gives tiles' bytes back once written; musl maps and unmaps blocks of
-    /// this size on every allocation), whose old bytes are never read (every put stores whole
-    /// words ahead of what it has written).
+    /// An empty writer with room for `n` bytes.
     fn with_capacity(n: usize) -> Bits {
         Bits {
-            out: spare::overwritable(n + 8).unwrap_or_else(|| vec![0; n + 8]),
+            out: vec![0; n + 8],
             pos: 0,
             buf: 0,
             n: 0,
@@ -817,20 +813,6 @@ mod tests {
             }
         }
         raw
-    }
-
-    /// Output buffers come from the spare pool with an earlier user's bytes in them: none of
-    /// those reach the stream.
-    #[test]
-    fn reused_buffers_leave_no_trace() {
-        let raw = predicted_tile(11);
-        let first = compress(&raw);
-        for fill in [0x00u8, 0xa5, 0xff] {
-            spare::give_back(vec![fill; 2 * raw.len()]);
-            let again = compress(&raw);
-            assert_eq!(again, first, "after a buffer of {fill:#x}");
-        }
-        assert_eq!(inflate(&first), raw);
     }
 
     #[test]

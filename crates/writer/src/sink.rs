@@ -16,8 +16,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use rastagg_raster::spare;
-
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::tags::{Ifd, Value};
@@ -151,9 +149,10 @@ impl Sink {
                 Some(bytes) => {
                     let offset = spool.pos;
                     spool.write(&bytes).map_err(PutError::Failed)?;
-                    let len = bytes.len() as u64;
-                    spare::give_back(bytes);
-                    Stored::At { offset, len }
+                    Stored::At {
+                        offset,
+                        len: bytes.len() as u64,
+                    }
                 }
             };
             self.stored[level][index as usize] = Some(stored);
@@ -166,10 +165,10 @@ impl Sink {
                 Some(bytes) => {
                     let offset = self.out.pos;
                     self.out.write(&bytes).map_err(PutError::Failed)?;
-                    let len = bytes.len() as u64;
-                    // For the next tile's encoder (see `runs::Bits::with_capacity`).
-                    spare::give_back(bytes);
-                    Stored::At { offset, len }
+                    Stored::At {
+                        offset,
+                        len: bytes.len() as u64,
+                    }
                 }
             };
             self.stored[0][self.next as usize] = Some(stored);
